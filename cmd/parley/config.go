@@ -1,0 +1,288 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole of Parley's configuration. The yaml tag of each field
+// is its key; its environment variable is PARLEY_ followed by the key path in
+// upper case joined by underscores (sip.addr -> PARLEY_SIP_ADDR). The comment
+// on each field is its documentation in docs/configuration.md.
+type Config struct {
+	// DataDir holds recordings, the call store and the knowledge-base index.
+	DataDir string `yaml:"data_dir"`
+	Log     LogConfig
+	SIP     SIPConfig
+	HTTP    HTTPConfig
+	Media   MediaConfig
+	// Recording controls call recording.
+	Recording RecordingConfig
+	// ShutdownTimeout bounds how long SIGTERM waits for calls and requests to drain.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+}
+
+// LogConfig selects log verbosity and format.
+type LogConfig struct {
+	// Level is one of debug, info, warn, error.
+	Level string `yaml:"level"`
+	// Format is text or json.
+	Format string `yaml:"format"`
+}
+
+// SIPConfig is SIP signalling.
+type SIPConfig struct {
+	// Addr is the host:port SIP listens on (UDP and TCP).
+	Addr string `yaml:"addr"`
+}
+
+// HTTPConfig is the console, API, /healthz and /metrics server.
+type HTTPConfig struct {
+	// Addr is the host:port of the HTTP server.
+	Addr string `yaml:"addr"`
+}
+
+// MediaConfig is the RTP media plane.
+type MediaConfig struct {
+	// RTPAddr is the IP address RTP sockets bind to.
+	RTPAddr string `yaml:"rtp_addr"`
+	// RTPPortMin is the lowest RTP port (even); RTCP uses the port above.
+	RTPPortMin int `yaml:"rtp_port_min"`
+	// RTPPortMax is the highest RTP port.
+	RTPPortMax int `yaml:"rtp_port_max"`
+	// SymmetricRTP latches the remote RTP address from the first packet received.
+	SymmetricRTP bool `yaml:"symmetric_rtp"`
+	// JitterMin is the smallest playout delay of the adaptive jitter buffer.
+	JitterMin time.Duration `yaml:"jitter_min"`
+	// JitterMax is the largest playout delay of the adaptive jitter buffer.
+	JitterMax time.Duration `yaml:"jitter_max"`
+	// RTPTimeout ends a call whose far end has sent no RTP for this long.
+	RTPTimeout time.Duration `yaml:"rtp_timeout"`
+}
+
+// RecordingConfig controls call recording.
+type RecordingConfig struct {
+	// Enabled records every answered call.
+	Enabled bool `yaml:"enabled"`
+	// Format is wav (16-bit stereo PCM) or opus (stereo Ogg Opus).
+	Format string `yaml:"format"`
+	// Dir is where recordings are written; relative paths are under data_dir.
+	Dir string `yaml:"dir"`
+}
+
+// DefaultConfig returns the embedded defaults that `parley serve` runs with
+// when no file, variable or flag says otherwise.
+func DefaultConfig() Config {
+	return Config{
+		DataDir: "./data",
+		Log:     LogConfig{Level: "info", Format: "text"},
+		SIP:     SIPConfig{Addr: "0.0.0.0:5060"},
+		HTTP:    HTTPConfig{Addr: "127.0.0.1:8080"},
+		Media: MediaConfig{
+			RTPAddr:      "0.0.0.0",
+			RTPPortMin:   10000,
+			RTPPortMax:   20000,
+			SymmetricRTP: true,
+			JitterMin:    20 * time.Millisecond,
+			JitterMax:    200 * time.Millisecond,
+			RTPTimeout:   30 * time.Second,
+		},
+		Recording:       RecordingConfig{Enabled: true, Format: "wav", Dir: "recordings"},
+		ShutdownTimeout: 30 * time.Second,
+	}
+}
+
+// LoadConfig builds the configuration: defaults, then the YAML file at path
+// (if path is not empty), then PARLEY_* variables from environ, then the
+// key=value overrides from flags. It validates the result once.
+func LoadConfig(path string, environ []string, overrides []string) (Config, error) {
+	cfg := DefaultConfig()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("read config: %w", err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) { // an empty file means all defaults
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	fields := configFields(&cfg)
+	for _, kv := range environ {
+		name, val, ok := strings.Cut(kv, "=")
+		if !ok || !strings.HasPrefix(name, "PARLEY_") || name == "PARLEY_CONFIG" {
+			continue
+		}
+		f, ok := fieldByEnv(fields, name)
+		if !ok {
+			return cfg, fmt.Errorf("environment variable %s: no such setting", name)
+		}
+		if err := f.set(val); err != nil {
+			return cfg, fmt.Errorf("environment variable %s: %w", name, err)
+		}
+	}
+	for _, kv := range overrides {
+		key, val, ok := strings.Cut(kv, "=")
+		if !ok {
+			return cfg, fmt.Errorf("flag --set %q: want key=value", kv)
+		}
+		f, ok := fieldByKey(fields, key)
+		if !ok {
+			return cfg, fmt.Errorf("flag --set %s: no such setting", key)
+		}
+		if err := f.set(val); err != nil {
+			return cfg, fmt.Errorf("flag --set %s: %w", key, err)
+		}
+	}
+	return cfg, cfg.Validate()
+}
+
+// Validate checks every setting and reports all problems at once.
+func (c Config) Validate() error {
+	var errs []error
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data_dir: must not be empty"))
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log.level: %q is not one of debug, info, warn, error", c.Log.Level))
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("log.format: %q is not text or json", c.Log.Format))
+	}
+	for key, addr := range map[string]string{"sip.addr": c.SIP.Addr, "http.addr": c.HTTP.Addr} {
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %q is not host:port: %w", key, addr, err))
+		}
+	}
+	if net.ParseIP(c.Media.RTPAddr) == nil {
+		errs = append(errs, fmt.Errorf("media.rtp_addr: %q is not an IP address", c.Media.RTPAddr))
+	}
+	m := c.Media
+	if m.RTPPortMin < 1024 || m.RTPPortMax > 65535 || m.RTPPortMin+1 >= m.RTPPortMax {
+		errs = append(errs, fmt.Errorf("media.rtp_port_min/max: %d-%d is not a range of at least one port pair within 1024-65535", m.RTPPortMin, m.RTPPortMax))
+	}
+	if m.JitterMin <= 0 || m.JitterMax < m.JitterMin {
+		errs = append(errs, fmt.Errorf("media.jitter_min/max: %v-%v is not a positive range", m.JitterMin, m.JitterMax))
+	}
+	if m.RTPTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("media.rtp_timeout: %v must be positive", m.RTPTimeout))
+	}
+	switch c.Recording.Format {
+	case "wav", "opus":
+	default:
+		errs = append(errs, fmt.Errorf("recording.format: %q is not wav or opus", c.Recording.Format))
+	}
+	if c.ShutdownTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("shutdown_timeout: %v must be positive", c.ShutdownTimeout))
+	}
+	return errors.Join(errs...)
+}
+
+// configField is one settable leaf of Config.
+type configField struct {
+	key string // yaml path, e.g. sip.addr
+	env string // PARLEY_SIP_ADDR
+	doc string
+	v   reflect.Value
+}
+
+func (f configField) set(s string) error {
+	switch f.v.Interface().(type) {
+	case time.Duration:
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return err
+		}
+		f.v.SetInt(int64(d))
+		return nil
+	}
+	switch f.v.Kind() {
+	case reflect.String:
+		f.v.SetString(s)
+	case reflect.Int:
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return fmt.Errorf("%q is not an integer", s)
+		}
+		f.v.SetInt(int64(n))
+	case reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", s)
+		}
+		f.v.SetBool(b)
+	default:
+		return fmt.Errorf("setting of kind %s cannot be set from text", f.v.Kind())
+	}
+	return nil
+}
+
+// configFields lists every leaf setting of cfg, addressable for setting.
+func configFields(cfg *Config) []configField {
+	var out []configField
+	var walk func(v reflect.Value, prefix string)
+	walk = func(v reflect.Value, prefix string) {
+		t := v.Type()
+		for i := range t.NumField() {
+			sf := t.Field(i)
+			key := yamlKey(sf)
+			if prefix != "" {
+				key = prefix + "." + key
+			}
+			fv := v.Field(i)
+			if fv.Kind() == reflect.Struct && sf.Type != reflect.TypeFor[time.Duration]() {
+				walk(fv, key)
+				continue
+			}
+			env := "PARLEY_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+			out = append(out, configField{key: key, env: env, v: fv})
+		}
+	}
+	walk(reflect.ValueOf(cfg).Elem(), "")
+	return out
+}
+
+func yamlKey(sf reflect.StructField) string {
+	if tag, _, _ := strings.Cut(sf.Tag.Get("yaml"), ","); tag != "" {
+		return tag
+	}
+	return strings.ToLower(sf.Name)
+}
+
+func fieldByEnv(fields []configField, env string) (configField, bool) {
+	for _, f := range fields {
+		if f.env == env {
+			return f, true
+		}
+	}
+	return configField{}, false
+}
+
+func fieldByKey(fields []configField, key string) (configField, bool) {
+	for _, f := range fields {
+		if f.key == key {
+			return f, true
+		}
+	}
+	return configField{}, false
+}
+
+// YAML renders the configuration as a YAML document.
+func (c Config) YAML() ([]byte, error) {
+	return yaml.Marshal(c)
+}

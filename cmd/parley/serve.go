@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// server is one running Parley process: what serve starts and stops.
+type server struct {
+	cfg      Config
+	log      *slog.Logger
+	reg      *prometheus.Registry
+	http     *http.Server
+	draining atomic.Bool
+}
+
+// serve runs Parley until drain is cancelled, then shuts down gracefully
+// within cfg.ShutdownTimeout, or at once when kill is cancelled.
+func serve(drain, kill context.Context, cfg Config, log *slog.Logger) error {
+	s := &server{cfg: cfg, log: log, reg: prometheus.NewRegistry()}
+	if err := s.prepareDataDir(); err != nil {
+		return err
+	}
+	s.registerMetrics()
+
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("http listen on %s: %w", cfg.HTTP.Addr, err)
+	}
+	s.http = &http.Server{
+		Handler:           s.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- s.http.Serve(ln) }()
+	log.Info("parley started", "version", version, "http_addr", ln.Addr().String(),
+		"sip_addr", cfg.SIP.Addr, "data_dir", cfg.DataDir)
+
+	select {
+	case err := <-httpDone:
+		return fmt.Errorf("http server: %w", err)
+	case <-drain.Done():
+	}
+	return s.shutdown(kill, httpDone)
+}
+
+// shutdown stops accepting, drains what is in flight and closes files.
+func (s *server) shutdown(kill context.Context, httpDone <-chan error) error {
+	s.draining.Store(true)
+	ctx, cancel := context.WithTimeout(kill, s.cfg.ShutdownTimeout)
+	defer cancel()
+	var errs []error
+	if err := s.http.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+		s.http.Close()
+	}
+	if err := <-httpDone; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		errs = append(errs, fmt.Errorf("http server: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// prepareDataDir creates the data directory layout.
+func (s *server) prepareDataDir() error {
+	for _, dir := range []string{s.cfg.DataDir, s.recordingDir()} {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return fmt.Errorf("data directory: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *server) recordingDir() string {
+	if filepath.IsAbs(s.cfg.Recording.Dir) {
+		return s.cfg.Recording.Dir
+	}
+	return filepath.Join(s.cfg.DataDir, s.cfg.Recording.Dir)
+}
+
+func (s *server) registerMetrics() {
+	s.reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name:        "parley_build_info",
+			Help:        "Build information; the value is always 1.",
+			ConstLabels: prometheus.Labels{"version": version},
+		}, func() float64 { return 1 }),
+	)
+}
+
+func (s *server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.Recoverer)
+	r.Get("/healthz", s.handleHealth)
+	r.Handle("/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
+	return r
+}
+
+// healthReport is the body of /healthz.
+type healthReport struct {
+	Status  string            `json:"status"`
+	Version string            `json:"version"`
+	Checks  map[string]string `json:"checks"`
+}
+
+// handleHealth answers 200 while Parley accepts work and 503 while it
+// drains or a check fails, so a load balancer stops sending new work.
+func (s *server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	rep := healthReport{Status: "ok", Version: version, Checks: map[string]string{}}
+	if st, err := os.Stat(s.cfg.DataDir); err != nil || !st.IsDir() {
+		rep.Checks["data_dir"] = "unavailable"
+		rep.Status = "unavailable"
+	} else {
+		rep.Checks["data_dir"] = "ok"
+	}
+	if s.draining.Load() {
+		rep.Status = "draining"
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if rep.Status != "ok" {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	json.NewEncoder(w).Encode(rep)
+}

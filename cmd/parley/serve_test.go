@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func TestServeHealthMetricsAndDrain(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.HTTP.Addr = freeAddr(t)
+	cfg.DataDir = t.TempDir()
+	cfg.ShutdownTimeout = 5 * time.Second
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+
+	drain, stopDraining := context.WithCancel(context.Background())
+	defer stopDraining()
+	done := make(chan error, 1)
+	go func() { done <- serve(drain, context.Background(), cfg, log) }()
+
+	base := "http://" + cfg.HTTP.Addr
+	var resp *http.Response
+	var err error
+	for range 100 {
+		if resp, err = http.Get(base + "/healthz"); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("healthz: %v", err)
+	}
+	var rep healthReport
+	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || rep.Status != "ok" || rep.Checks["data_dir"] != "ok" {
+		t.Fatalf("healthz = %d %+v", resp.StatusCode, rep)
+	}
+
+	resp, err = http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"parley_build_info", "go_goroutines", "process_open_fds"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+
+	stopDraining()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop after drain")
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Fatal("HTTP still accepting after shutdown")
+	}
+}
+
+func TestServeRefusesBusyPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	cfg := DefaultConfig()
+	cfg.HTTP.Addr = ln.Addr().String()
+	cfg.DataDir = t.TempDir()
+	err = serve(context.Background(), context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), "http listen") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestRunCommands(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		inStdout string
+		inStderr string
+	}{
+		{"version", []string{"version"}, 0, "parley ", ""},
+		{"no command", nil, 2, "", "Usage:"},
+		{"unknown command", []string{"dance"}, 2, "", `unknown command "dance"`},
+		{"config prints yaml", []string{"config", "--sip-addr", "127.0.0.1:5099"}, 0, "addr: 127.0.0.1:5099", ""},
+		{"config rejects bad setting", []string{"config", "--set", "log.level=loud"}, 1, "", "log.level"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(tc.args, &out, &errb)
+			if code != tc.code || !strings.Contains(out.String(), tc.inStdout) || !strings.Contains(errb.String(), tc.inStderr) {
+				t.Fatalf("code %d stdout %q stderr %q", code, out.String(), errb.String())
+			}
+		})
+	}
+}
