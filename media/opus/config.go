@@ -58,7 +58,8 @@ type Config struct {
 
 	// Bitrate is the target in bit/s, 6000 to 510000. Zero selects a
 	// speech default for the rate: 12000 at 8 kHz, 20000 at 16 kHz, 32000
-	// at 48 kHz.
+	// at 48 kHz; with FEC on, 20000 at 8 kHz and 24000 at 16 kHz, enough
+	// for libopus to turn FEC on at that bandwidth (see FEC).
 	Bitrate int
 
 	// Complexity trades CPU for quality, 1 to 10. Zero keeps the libopus
@@ -68,7 +69,10 @@ type Config struct {
 	// FEC turns on in-band forward error correction (OPUS_SET_INBAND_FEC):
 	// SILK and hybrid packets then carry a low-rate copy of the previous
 	// frame, recovered by Decoder.DecodeFEC. It takes effect only with a
-	// non-zero PacketLossPercent.
+	// non-zero PacketLossPercent, and only when the bitrate covers the
+	// FEC data: libopus (decide_fec) needs roughly 16 kbit/s for
+	// narrowband and 21 kbit/s for wideband at 20% loss, and otherwise
+	// narrows the bandwidth or sends no FEC at all.
 	FEC bool
 
 	// PacketLossPercent is the expected loss, 0 to 100
@@ -90,10 +94,15 @@ func (c Config) withDefaults() Config {
 		c.SampleRate = 48000
 	}
 	if c.Bitrate == 0 {
-		switch c.SampleRate {
-		case 8000:
+		fec := c.FEC && c.PacketLossPercent > 0
+		switch {
+		case c.SampleRate == 8000 && fec:
+			c.Bitrate = 20000
+		case c.SampleRate == 8000:
 			c.Bitrate = 12000
-		case 16000:
+		case c.SampleRate == 16000 && fec:
+			c.Bitrate = 24000
+		case c.SampleRate == 16000:
 			c.Bitrate = 20000
 		default:
 			c.Bitrate = 32000
