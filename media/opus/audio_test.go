@@ -141,9 +141,13 @@ func codecDelay(rate int) int { return rate * 13 / 2000 }
 // got to ref and measures SNR and correlation there, skipping the first
 // skip samples of ref (encoder start-up).
 func align(ref, got []int16, rate, skip int) alignment {
+	return alignNear(ref, got, codecDelay(rate), rate*3/2000, skip)
+}
+
+// alignNear is align with the lag searched in center±width.
+func alignNear(ref, got []int16, center, width, skip int) alignment {
 	best := alignment{corr: -2}
-	d, w := codecDelay(rate), rate*3/2000
-	for lag := d - w; lag <= d+w; lag++ {
+	for lag := max(center-width, 0); lag <= center+width; lag++ {
 		var sxy, sxx, syy float64
 		for i := skip; i < len(ref) && i+lag < len(got); i++ {
 			x, y := float64(ref[i]), float64(got[i+lag])
