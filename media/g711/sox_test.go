@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -123,6 +124,85 @@ func TestDecodeMatchesSoxAndFFmpeg(t *testing.T) {
 					}
 				}
 			}
+		})
+	}
+}
+
+// TestEncodeVersusFFmpeg bounds how FFmpeg's pcm_mulaw/pcm_alaw encoders
+// differ from SoX's (and so this package's): FFmpeg truncates 16-bit input
+// to 14/13 bits and puts its decision levels halfway between
+// reconstruction values, SoX rounds to 14/13 bits and uses G.711's
+// segment layout directly. Both decode the same, and where they encode
+// differently the two codes must be neighbours (adjacent reconstruction
+// levels, or the same level), never further apart.
+func TestEncodeVersusFFmpeg(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "all.raw")
+	raw := make([]byte, 2*65536)
+	pcm := make([]int16, 65536)
+	for i := range pcm {
+		pcm[i] = int16(i - 32768)
+		binary.LittleEndian.PutUint16(raw[2*i:], uint16(pcm[i]))
+	}
+	if err := os.WriteFile(in, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	laws := []struct {
+		name   string
+		encode func([]byte, []int16) int
+		decode func(byte) int16
+	}{
+		{"mulaw", EncodeULaw, ULawToLinear},
+		{"alaw", EncodeALaw, ALawToLinear},
+	}
+	for _, law := range laws {
+		t.Run(law.name, func(t *testing.T) {
+			out := filepath.Join(dir, law.name+".raw")
+			run(t, "ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "s16le", "-ar", "8000", "-ac", "1", "-i", in,
+				"-f", law.name, out)
+			want, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(want) != len(pcm) {
+				t.Fatalf("ffmpeg wrote %d bytes for %d samples", len(want), len(pcm))
+			}
+			// Rank of each reconstruction value among all of them.
+			rank := map[int16]int{}
+			levels := make([]int, 0, 256)
+			seen := map[int16]bool{}
+			for c := range 256 {
+				if v := law.decode(byte(c)); !seen[v] {
+					seen[v] = true
+					levels = append(levels, int(v))
+				}
+			}
+			slices.Sort(levels)
+			for i, v := range levels {
+				rank[int16(v)] = i
+			}
+			got := make([]byte, len(pcm))
+			law.encode(got, pcm)
+			diff := 0
+			var errOurs, errFFmpeg float64 // squared quantization error over all inputs
+			for i := range got {
+				eo := float64(law.decode(got[i])) - float64(pcm[i])
+				ef := float64(law.decode(want[i])) - float64(pcm[i])
+				errOurs += eo * eo
+				errFFmpeg += ef * ef
+				if got[i] == want[i] {
+					continue
+				}
+				diff++
+				a, b := rank[law.decode(got[i])], rank[law.decode(want[i])]
+				if a-b > 1 || b-a > 1 {
+					t.Errorf("sample %d: we %#02x (%d), ffmpeg %#02x (%d): not neighbours",
+						pcm[i], got[i], law.decode(got[i]), want[i], law.decode(want[i]))
+				}
+			}
+			t.Logf("%s: %d of %d codes differ from ffmpeg, all by at most one level; "+
+				"mean squared error over all inputs: ours %.1f, ffmpeg %.1f", law.name, diff, len(got),
+				errOurs/float64(len(got)), errFFmpeg/float64(len(got)))
 		})
 	}
 }
