@@ -145,3 +145,22 @@ func (r *recorder) wait(t testing.TB, n int, timeout time.Duration) {
 
 // testAddr is a remote address for direct handleDatagram calls.
 var testAddr = netip.MustParseAddrPort("198.51.100.7:30000")
+
+// eventually polls cond until it holds, failing t with what after timeout.
+func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within %v: %s", timeout, what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// set moves a fakeClock to t.
+func (c *fakeClock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
