@@ -58,7 +58,9 @@ func New(sampleRate, frameSamples int) *Concealer {
 	// G.711 Appendix I keeps 3.25 maximal pitch periods (390 samples at
 	// 8 kHz): three for the widest block, a quarter for its cross-fade.
 	c.hist = make([]int16, 3*c.pitchMax+c.pitchMax/4)
-	c.src = make([]float32, 3*c.pitchMax+1)
+	// The snapshot serves the widest block plus the sample before it, and
+	// the pitch search: 20 ms correlated at lags up to pitchMax.
+	c.src = make([]float32, max(3*c.pitchMax+1, c.corrLen+c.pitchMax))
 	c.block = make([]float32, 0, 3*c.pitchMax)
 	c.prev = make([]float32, 0, 3*c.pitchMax)
 	return c
@@ -226,22 +228,22 @@ func (c *Concealer) findPitch() int {
 }
 
 // search evaluates lags lo, lo+step, ... hi, correlating every step-th
-// sample, and returns the best lag and its score.
-func (c *Concealer) search(lo, hi, step int) (int, float64) {
-	x := c.hist
+// sample of the snapshot, and returns the best lag and its score.
+func (c *Concealer) search(lo, hi, step int) (int, float32) {
+	x := c.src
 	end := len(x)
-	best, bestScore := hi, 0.0
+	best, bestScore := hi, float32(0)
 	for lag := lo; lag <= hi; lag += step {
-		var xy, yy float64
+		var xy, yy float32
 		for i := end - c.corrLen; i < end; i += step {
-			a, b := float64(x[i]), float64(x[i-lag])
+			a, b := x[i], x[i-lag]
 			xy += a * b
 			yy += b * b
 		}
 		if yy == 0 || xy <= 0 {
 			continue
 		}
-		if s := xy / math.Sqrt(yy); s > bestScore {
+		if s := xy / float32(math.Sqrt(float64(yy))); s > bestScore {
 			best, bestScore = lag, s
 		}
 	}
