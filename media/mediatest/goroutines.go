@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// leakWait is how long CheckGoroutines waits for goroutines to end.
-const leakWait = 5 * time.Second
+// DefaultLeakWait is how long CheckGoroutines waits for goroutines to end.
+const DefaultLeakWait = 5 * time.Second
 
 // CheckGoroutines records the goroutines running now and returns a
 // function that fails t, listing their stacks, if goroutines started
@@ -21,6 +21,12 @@ const leakWait = 5 * time.Second
 //	defer mediatest.CheckGoroutines(t)()
 func CheckGoroutines(t testing.TB) func() {
 	t.Helper()
+	return CheckGoroutinesWithin(t, DefaultLeakWait)
+}
+
+// CheckGoroutinesWithin is CheckGoroutines waiting up to wait.
+func CheckGoroutinesWithin(t testing.TB, wait time.Duration) func() {
+	t.Helper()
 	before := map[int]bool{}
 	for _, g := range goroutines() {
 		before[g.id] = true
@@ -28,7 +34,7 @@ func CheckGoroutines(t testing.TB) func() {
 	return func() {
 		t.Helper()
 		var leaked []goroutine
-		deadline := time.Now().Add(leakWait)
+		deadline := time.Now().Add(wait)
 		for {
 			leaked = leaked[:0]
 			for _, g := range goroutines() {

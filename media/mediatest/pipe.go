@@ -112,11 +112,14 @@ func (c *PipeConn) Inject(b []byte, from netip.AddrPort) { c.deliver(b, from) }
 
 // deliver queues a copy of b from from on this end.
 func (c *PipeConn) deliver(b []byte, from netip.AddrPort) {
-	var d *datagram
 	select {
 	case <-c.closed:
 		c.dropped.Add(1)
 		return
+	default:
+	}
+	var d *datagram
+	select {
 	case d = <-c.free:
 	default:
 		c.dropped.Add(1)
