@@ -105,21 +105,21 @@ type channelState struct {
 // Recorder aligns the two sides of a call on one timeline and writes them
 // to a stereo Sink. See the package documentation for the timeline rules.
 type Recorder struct {
-	mu       sync.Mutex
-	sink     Sink
-	rate     int
-	ring     []int16 // interleaved stereo, size frames, indexed by timeline frame mod size
-	size     int64
-	piece    int   // largest run place handles at once
-	base     int64 // first timeline frame not yet handed to the sink
-	head     int64 // end of the furthest write
-	skew     int64
-	tol      int64
-	maxDur   time.Duration
-	ch       [2]channelState
-	stats    Stats
-	closed   bool
-	sinkErr  error
+	mu      sync.Mutex
+	sink    Sink
+	rate    int
+	ring    []int16 // interleaved stereo, size frames, indexed by timeline frame mod size
+	size    int64
+	piece   int   // largest run place handles at once
+	base    int64 // first timeline frame not yet handed to the sink
+	head    int64 // end of the furthest write
+	skew    int64
+	tol     int64
+	maxDur  time.Duration
+	ch      [2]channelState
+	stats   Stats
+	closed  bool
+	sinkErr error
 }
 
 var _ Sink = (*WAVSink)(nil)
