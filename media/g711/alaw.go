@@ -2,7 +2,7 @@ package g711
 
 import "math/bits"
 
-// A-law (PCMA), ITU-T G.711 Table 1a. Codes are transmitted with the even
+// A-law (PCMA), ITU-T G.711 Table 1 (A-law). Codes are transmitted with the even
 // bits inverted (XOR 0x55); after that, bit 7 is the sign (1 = positive),
 // bits 6-4 the segment and bits 3-0 the step within the segment.
 
@@ -47,7 +47,7 @@ func DecodeALaw(dst []int16, src []byte) int {
 }
 
 // alaw13 quantizes one 13-bit two's complement sample (-4096..4095) per
-// G.711 Table 1a. Negative samples use the one's complement magnitude
+// G.711 Table 1. Negative samples use the one's complement magnitude
 // -x-1, so x and -x-1 share a magnitude code.
 func alaw13(x int) byte {
 	mask := byte(0xD5) // positive: sign bit set, then even-bit inversion
@@ -72,7 +72,7 @@ func buildALawEncodeTable() *[8193]byte {
 }
 
 // alawExpand returns the 16-bit reconstruction value of code a (G.711
-// Table 1a decoder output, scaled by 8).
+// Table 1 decoder output, scaled by 8).
 func alawExpand(a byte) int16 {
 	a ^= 0x55
 	t := int(a&0x0F)<<4 + 8

@@ -11,7 +11,7 @@
 // # Quantization of 16-bit input
 //
 // G.711 defines μ-law on 14-bit and A-law on 13-bit uniform PCM (G.711
-// Tables 1a/2a). A 16-bit sample is first rounded to the nearest 14-bit
+// Tables 1 and 2). A 16-bit sample is first rounded to the nearest 14-bit
 // (μ-law) or 13-bit (A-law) value, halves rounding up and the top value
 // saturating, and then quantized with the segment and step layout of
 // G.711 Tables 1 and 2: μ-law magnitudes are taken after negation (two's

@@ -2,7 +2,7 @@ package g711
 
 import "math/bits"
 
-// μ-law (PCMU), ITU-T G.711 Table 2a. Codes are transmitted with all bits
+// μ-law (PCMU), ITU-T G.711 Table 2 (μ-law). Codes are transmitted with all bits
 // inverted; after inversion, bit 7 is the sign (1 = negative), bits 6-4
 // the segment and bits 3-0 the step within the segment.
 
@@ -52,7 +52,7 @@ func DecodeULaw(dst []int16, src []byte) int {
 }
 
 // ulaw14 quantizes one 14-bit two's complement sample (-8192..8191) per
-// G.711 Table 2a: the magnitude is biased by 33, the segment is the
+// G.711 Table 2: the magnitude is biased by 33, the segment is the
 // position of its leading one and the step the four bits below it.
 func ulaw14(x int) byte {
 	mask := byte(0xFF)
@@ -77,7 +77,7 @@ func buildULawEncodeTable() *[16385]byte {
 }
 
 // ulawExpand returns the 16-bit reconstruction value of code u (G.711
-// Table 2a decoder output, scaled by 4).
+// Table 2 decoder output, scaled by 4).
 func ulawExpand(u byte) int16 {
 	u = ^u
 	t := (int(u&0x0F)<<3 + 0x84) << ((u & 0x70) >> 4)
