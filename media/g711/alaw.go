@@ -2,7 +2,7 @@ package g711
 
 import "math/bits"
 
-// A-law (PCMA), ITU-T G.711 Table 1 (A-law). Codes are transmitted with the even
+// A-law (PCMA), ITU-T G.711 Table 1. Codes are transmitted with the even
 // bits inverted (XOR 0x55); after that, bit 7 is the sign (1 = positive),
 // bits 6-4 the segment and bits 3-0 the step within the segment.
 

@@ -2,7 +2,7 @@ package g711
 
 import "math/bits"
 
-// μ-law (PCMU), ITU-T G.711 Table 2 (μ-law). Codes are transmitted with all bits
+// μ-law (PCMU), ITU-T G.711 Table 2. Codes are transmitted with all bits
 // inverted; after inversion, bit 7 is the sign (1 = negative), bits 6-4
 // the segment and bits 3-0 the step within the segment.
 
