@@ -70,9 +70,9 @@ type Config struct {
 	// SILK and hybrid packets then carry a low-rate copy of the previous
 	// frame, recovered by Decoder.DecodeFEC. It takes effect only with a
 	// non-zero PacketLossPercent, and only when the bitrate covers the
-	// FEC data: libopus (decide_fec) needs roughly 16 kbit/s for
-	// narrowband and 21 kbit/s for wideband at 20% loss, and otherwise
-	// narrows the bandwidth or sends no FEC at all.
+	// FEC data: libopus 1.3 (decide_fec) needs about 15 kbit/s for
+	// narrowband and 20 kbit/s for wideband at 20% loss, more at lower
+	// loss, and otherwise narrows the bandwidth or sends no FEC at all.
 	FEC bool
 
 	// PacketLossPercent is the expected loss, 0 to 100
