@@ -97,6 +97,7 @@ type channelState struct {
 	rs      *resample.Resampler // nil when the input is at the file rate
 	delay   int64               // resampler group delay, output samples
 	next    int64               // timeline frame where the next input frame continues; -1 before the first
+	primed  bool                // the resampler has had input since its last Reset
 	inChunk int                 // input samples per Process call
 	scratch []int16             // resampler output
 	zeros   []int16             // input that pushes the last delay samples out
@@ -204,6 +205,9 @@ func (r *Recorder) Write(ch Channel, at time.Duration, pcm []int16) error {
 	if ch != Caller && ch != Agent {
 		return fmt.Errorf("%w: %d", ErrChannel, int(ch))
 	}
+	if len(pcm) == 0 {
+		return nil
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
@@ -243,6 +247,7 @@ func (r *Recorder) feed(ch Channel, pos int64, pcm []int16) error {
 		} else {
 			n = min(len(pcm), c.inChunk)
 			out = c.scratch[:c.rs.Process(pcm[:n], c.scratch)]
+			c.primed = true
 		}
 		if err := r.place(ch, pos-c.delay, out); err != nil {
 			return err
@@ -258,11 +263,12 @@ func (r *Recorder) feed(ch Channel, pos int64, pcm []int16) error {
 // the filter to where they belong, and resets the filter for a new run.
 func (r *Recorder) flushTail(ch Channel) error {
 	c := &r.ch[ch]
-	if c.rs == nil || c.next < 0 {
+	if c.rs == nil || !c.primed {
 		return nil
 	}
 	n := c.rs.Process(c.zeros, c.scratch)
 	c.rs.Reset()
+	c.primed = false
 	return r.place(ch, c.next-c.delay, c.scratch[:min(int64(n), c.delay)])
 }
 
