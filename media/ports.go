@@ -154,6 +154,9 @@ func (a *PortAllocator) free(port int) {
 // allocator. Releasing a pair twice, or after a Session closed its
 // sockets, does nothing more.
 func (a *PortAllocator) Release(p *PortPair) error {
+	if p == nil {
+		return nil
+	}
 	return errors.Join(ignoreClosed(p.RTP.Close()), ignoreClosed(p.RTCP.Close()))
 }
 

@@ -62,7 +62,8 @@ type Config struct {
 	RemoteRTCP netip.AddrPort
 	// Symmetric enables symmetric RTP (RFC 4961): the session latches the
 	// remote address from the first valid packet, sends there, and drops
-	// packets from any other address.
+	// packets from any other address. Without it, packets are accepted
+	// from any address and sent to Remote.
 	Symmetric bool
 	// RelatchAfter, with Symmetric, moves the latch to a new source
 	// address after that many consecutive valid packets from it (the

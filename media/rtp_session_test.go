@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/parley-cc/parley/media/mediatest"
+	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 )
 
@@ -247,24 +248,63 @@ func listenUDP(t testing.TB) *net.UDPConn {
 	return c
 }
 
-// BenchmarkWriteRTP measures sending one 20 ms G.711 packet: header
-// marshal into the reused buffer and the socket write.
+// BenchmarkWriteRTP measures sending one 20 ms G.711 packet over UDP
+// loopback through a Sender (header marshal into the reused buffer and the
+// socket write), against the bare socket write of the same 172 bytes.
 func BenchmarkWriteRTP(b *testing.B) {
-	conn, sink := listenUDP(b), listenUDP(b)
-	defer sink.Close()
-	s, err := NewSession(Config{Conn: conn, Payloads: testPayloads(b), Remote: addrPortOf(sink.LocalAddr()), Log: quietLog})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	snd, err := s.NewSender(0, 20*time.Millisecond)
-	if err != nil {
-		b.Fatal(err)
-	}
 	payload := make([]byte, 160)
+	b.Run("session", func(b *testing.B) {
+		conn, sink := listenUDP(b), listenUDP(b)
+		defer sink.Close()
+		s, err := NewSession(Config{Conn: conn, Payloads: testPayloads(b), Remote: addrPortOf(sink.LocalAddr()), Log: quietLog})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+		snd, err := s.NewSender(0, 20*time.Millisecond)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := snd.WriteFrame(payload); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw-socket", func(b *testing.B) {
+		conn, sink := listenUDP(b), listenUDP(b)
+		defer conn.Close()
+		defer sink.Close()
+		dst := addrPortOf(sink.LocalAddr())
+		pkt := packet(0, 1, 0, 1, false, payload)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := conn.WriteToUDPAddrPort(pkt, dst); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkRTCPReport measures building, marshalling and validating one
+// compound SR + report block + SDES, sent every 5 s per session.
+func BenchmarkRTCPReport(b *testing.B) {
+	s, _ := pipeSession(b, Config{MinSequential: 1})
+	for seq := range uint16(3) {
+		s.handleDatagram(packet(0, seq, uint32(seq)*160, 9, false, make([]byte, 160)), testAddr, time.Now())
+	}
+	if err := s.WriteRTP(0, 0, false, make([]byte, 160)); err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := snd.WriteFrame(payload); err != nil {
+		s.recv.src.heard = true
+		raw, err := rtcp.Marshal(s.buildReport(time.Now(), false))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := parseRTCP(raw); err != nil {
 			b.Fatal(err)
 		}
 	}
