@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -31,17 +30,6 @@ func opusFile(b *testing.B, dir, name string, reps int) (string, [][]byte) {
 		b.Fatal(err)
 	}
 	return file, oggPackets(b, data)[2:]
-}
-
-// threadCPU returns the CPU time (user+system) consumed by the calling OS
-// thread: RUSAGE_THREAD, which the syscall package does not name.
-func threadCPU() time.Duration {
-	const rusageThread = 1
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(rusageThread, &ru); err != nil {
-		panic(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // opusdecCPU runs opusdec on file and returns the CPU time it used.

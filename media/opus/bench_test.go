@@ -25,12 +25,14 @@ func BenchmarkDecode20ms(b *testing.B) {
 			out := make([]int16, MaxPacketSamples(rate))
 			b.ReportAllocs()
 			i := 0
+			cpu := startCPU()
 			for b.Loop() {
 				if _, err := dec.Decode(pkts[i%len(pkts)], out); err != nil {
 					b.Fatal(err)
 				}
 				i++
 			}
+			cpu.report(b)
 		})
 	}
 }
@@ -51,12 +53,14 @@ func BenchmarkEncode20ms(b *testing.B) {
 				payload := make([]byte, 1500)
 				b.ReportAllocs()
 				i := 0
+				cpu := startCPU()
 				for b.Loop() {
 					if _, err := enc.Encode(fs[i%len(fs)], payload); err != nil {
 						b.Fatal(err)
 					}
 					i++
 				}
+				cpu.report(b)
 			})
 		}
 	}
@@ -71,6 +75,7 @@ func BenchmarkConceal20ms(b *testing.B) {
 			frame := rate / 50
 			b.ReportAllocs()
 			i := 0
+			cpu := startCPU()
 			for b.Loop() { // conceal one frame in four, as under heavy loss
 				var err error
 				switch p := pkts[i%len(pkts)]; i % 4 {
@@ -86,6 +91,7 @@ func BenchmarkConceal20ms(b *testing.B) {
 				}
 				i++
 			}
+			cpu.report(b)
 		})
 	}
 }
