@@ -26,6 +26,8 @@ const (
 	// gapMs is how long a starting run may dip below the hold threshold:
 	// the closure of a stop consonant in fast speech.
 	gapMs = 20
+	// holdMs is the window whose mean SNR holds an utterance open.
+	holdMs = 60
 )
 
 // frameStats is what the endpointer remembers of one frame.
@@ -40,8 +42,9 @@ type Detector struct {
 	cfg         Config
 	frameSize   int
 	startFrames int
-	hangFrames  int
+	hangover    int64 // samples of silence that end an utterance
 	gapFrames   int
+	holdFrames  int
 	holdDB      float64
 
 	spec  *spectrum
@@ -57,7 +60,6 @@ type Detector struct {
 	run       int   // speech frames in the current run while not speaking
 	runStart  int64 // first frame of the current run
 	gap       int   // consecutive non-speech frames within the run
-	silence   int   // consecutive non-speech frames while speaking
 	lastVoice int64 // end offset of the last speech frame
 	start     int64
 	end       int64
@@ -77,13 +79,14 @@ func New(cfg Config) (*Detector, error) {
 		cfg:         c,
 		frameSize:   c.SampleRate * c.FrameMs / 1000,
 		startFrames: frames(c.StartMs),
-		hangFrames:  frames(c.HangoverMs),
+		hangover:    int64(frames(c.HangoverMs) * c.SampleRate * c.FrameMs / 1000),
 		gapFrames:   max(1, gapMs/c.FrameMs),
+		holdFrames:  frames(holdMs),
 		holdDB:      max(c.ThresholdDB*holdRatio, min(c.ThresholdDB, holdMinDB)),
 		noise:       newNoiseTracker(c.FrameMs),
 	}
 	d.spec = newSpectrum(d.frameSize, c.SampleRate)
-	d.history = make([]frameStats, d.startFrames+frames(lookbackMs)+1)
+	d.history = make([]frameStats, max(d.startFrames, d.holdFrames)+frames(lookbackMs)+1)
 	d.Reset()
 	return d, nil
 }
@@ -98,8 +101,9 @@ func (d *Detector) FrameSize() int { return d.frameSize }
 // noise estimate, offsets counting from zero. The configuration is kept.
 func (d *Detector) Reset() {
 	d.noise.reset()
+	d.spec.reset()
 	clear(d.history)
-	d.frames, d.run, d.runStart, d.gap, d.silence = 0, 0, 0, 0, 0
+	d.frames, d.run, d.runStart, d.gap = 0, 0, 0, 0
 	d.speaking = false
 	d.lastVoice, d.start, d.end = 0, 0, 0
 	d.levelDB, d.snrDB = -120, 0
@@ -121,20 +125,17 @@ func (d *Detector) Process(pcm []int16) Event {
 	d.history[d.frames%int64(len(d.history))] = frameStats{d.snrDB, d.noise.contrast()}
 	d.noise.update(&d.band)
 	d.frames++
-	// A run of speech frames opens at ThresholdDB and, like an open
-	// utterance, continues down to the lower hold threshold.
+	loud := d.levelDB >= d.cfg.MinLevelDB
+	if d.speaking {
+		return d.whileSpeaking(loud)
+	}
+	// A run of speech frames opens at ThresholdDB and continues down to
+	// the lower hold threshold.
 	threshold := d.cfg.ThresholdDB
-	if d.speaking || d.run > 0 {
+	if d.run > 0 {
 		threshold = d.holdDB
 	}
-	speech := d.levelDB >= d.cfg.MinLevelDB && d.snrDB >= threshold
-	if d.speaking && d.contrast() < contrastHoldDB {
-		speech = false // a level swell of noise, not speech
-	}
-	if d.speaking {
-		return d.whileSpeaking(speech)
-	}
-	return d.whileQuiet(speech)
+	return d.whileQuiet(loud && d.snrDB >= threshold)
 }
 
 // whileQuiet advances the endpointer by one frame while no utterance is
@@ -157,7 +158,6 @@ func (d *Detector) whileQuiet(speech bool) Event {
 		return None
 	}
 	d.speaking = true
-	d.silence = 0
 	d.lastVoice = d.Offset()
 	d.start = d.onset(d.runStart)
 	d.run = 0
@@ -165,20 +165,31 @@ func (d *Detector) whileQuiet(speech bool) Event {
 }
 
 // whileSpeaking advances the endpointer by one frame while an utterance is
-// open.
-func (d *Detector) whileSpeaking(speech bool) Event {
-	if speech {
-		d.silence = 0
-		d.lastVoice = d.Offset()
+// open. The utterance holds while the last holdMs of frames average at
+// least the hold threshold and contrastHoldDB: averaging keeps single
+// noise frames from prolonging it. Its end is the end of the newest frame
+// that reached ThresholdDB.
+func (d *Detector) whileSpeaking(loud bool) Event {
+	var snr float64
+	last := d.lastVoice/int64(d.frameSize) - 1 // newest clear speech frame
+	first := max(d.frames-int64(d.holdFrames), 0)
+	for f := first; f < d.frames; f++ {
+		st := d.history[f%int64(len(d.history))]
+		snr += st.snr
+		if st.snr >= d.cfg.ThresholdDB {
+			last = max(last, f)
+		}
+	}
+	snr /= float64(d.frames - first)
+	if loud && snr >= d.holdDB && d.contrast() >= contrastHoldDB {
+		d.lastVoice = (last + 1) * int64(d.frameSize)
 		return None
 	}
-	d.silence++
-	if d.silence < d.hangFrames {
+	if d.Offset()-d.lastVoice < d.hangover {
 		return None
 	}
 	d.speaking = false
 	d.end = d.lastVoice
-	d.silence = 0
 	return SpeechEnd
 }
 
@@ -186,10 +197,11 @@ func (d *Detector) whileSpeaking(speech bool) Event {
 // frames.
 func (d *Detector) contrast() float64 {
 	var sum float64
-	for f := max(d.frames-int64(d.startFrames), 0); f < d.frames; f++ {
+	first := max(d.frames-int64(d.startFrames), 0)
+	for f := first; f < d.frames; f++ {
 		sum += d.history[f%int64(len(d.history))].contrast
 	}
-	return sum / float64(d.startFrames)
+	return sum / float64(max(d.frames-first, 1))
 }
 
 // onset returns the sample offset of the estimated onset of a speech run

@@ -5,10 +5,10 @@ import "math"
 // MCRA parameters (Cohen and Berdugo 2002, section III), given as time
 // constants so that they hold for every frame duration.
 const (
-	smoothMs   = 60.0  // power smoothing before minimum search (alpha_s)
-	presenceMs = 30.0  // speech presence probability smoothing (alpha_p)
-	noiseMs    = 250.0 // noise averaging where speech is absent (alpha_d)
-	minWinMs   = 800.0 // minimum-search sub-window L; the search spans L to 2L
+	smoothMs   = 60.0   // power smoothing before minimum search (alpha_s)
+	presenceMs = 30.0   // speech presence probability smoothing (alpha_p)
+	noiseMs    = 1000.0 // noise averaging where speech is absent (alpha_d)
+	minWinMs   = 800.0  // minimum-search sub-window L; the search spans L to 2L
 	// presenceRatio is delta: a band whose smoothed power exceeds its
 	// running minimum by this factor (7 dB) holds speech.
 	presenceRatio = 5.0
@@ -111,7 +111,7 @@ func (t *noiseTracker) update(band *[numBands]float64) {
 		// an onset by the smoothing time constant; the raw frame power
 		// holds the update off from the onset's first frame.
 		var present float64
-		if s > presenceRatio*t.min[b] || p > presenceRatio*t.min[b] {
+		if s > presenceRatio*t.min[b] || p > 2*presenceRatio*t.min[b] {
 			present = 1
 		}
 		t.presence[b] = t.alphaP*t.presence[b] + (1-t.alphaP)*present

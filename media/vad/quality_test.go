@@ -80,55 +80,65 @@ func noisy(t *testing.T, dir string, rate int, sc scene, kind noiseKind, snr flo
 	return scene{pcm: mix(t, dir, rate, sc.pcm, 1, path, gn), spans: sc.spans}
 }
 
-// startEvent is one SpeechStart: when it was reported and the onset the
-// detector estimated, in samples.
-type startEvent struct{ at, onset int64 }
-
-func detect(t *testing.T, cfg vad.Config, pcm []int16) []startEvent {
+func detect(t *testing.T, cfg vad.Config, pcm []int16) []record {
 	t.Helper()
 	d, err := vad.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var starts []startEvent
-	n := d.FrameSize()
-	for i := 0; i+n <= len(pcm); i += n {
-		if d.Process(pcm[i:i+n]) == vad.SpeechStart {
-			starts = append(starts, startEvent{d.Offset(), d.StartOffset()})
+	return feed(t, d, pcm)
+}
+
+// starts counts the SpeechStart events in rec.
+func starts(rec []record) int {
+	n := 0
+	for _, r := range rec {
+		if r.event == vad.SpeechStart {
+			n++
 		}
 	}
-	return starts
+	return n
 }
 
-// score matches SpeechStart events to utterances. An utterance is detected
-// by the first start reported between its onset and 200 ms past its end;
-// starts outside every such window are false starts.
+// score matches events to utterances. An utterance is detected by the
+// first SpeechStart reported between its onset and 200 ms past its end, and
+// ended by the first SpeechEnd after that; starts outside every such window
+// are false starts, and SpeechEnd events reported before an utterance's end
+// split it.
 type score struct {
-	delays, onsetErr []float64 // ms
-	missed, false_   int
+	delays, onsetErr, endErr []float64 // ms
+	missed, false_, splits   int
 }
 
-func (s *score) add(rate int, spans [][2]int, starts []startEvent) {
+func (s *score) add(rate int, spans [][2]int, rec []record) {
 	ms := func(samples int64) float64 { return float64(samples) * 1000 / float64(rate) }
-	used := make([]bool, len(starts))
+	used := make([]bool, len(rec))
 	for _, sp := range spans {
+		on, off := int64(sp[0]), int64(sp[1])
 		hit := false
-		for i, e := range starts {
-			if e.at >= int64(sp[0]) && e.at <= int64(sp[1]+rate/5) {
+		for i, r := range rec {
+			switch {
+			case r.event == vad.SpeechStart && r.at >= on && r.at <= off+int64(rate/5):
 				used[i] = true
 				if !hit {
-					s.delays = append(s.delays, ms(e.at-int64(sp[0])))
-					s.onsetErr = append(s.onsetErr, ms(e.onset-int64(sp[0])))
+					s.delays = append(s.delays, ms(r.at-on))
+					s.onsetErr = append(s.onsetErr, ms(r.start-on))
 					hit = true
 				}
+			case r.event == vad.SpeechEnd && hit && r.at > off:
+				if len(s.endErr) < len(s.delays) {
+					s.endErr = append(s.endErr, ms(r.end-off))
+				}
+			case r.event == vad.SpeechEnd && r.at > on && r.at <= off:
+				s.splits++
 			}
 		}
 		if !hit {
 			s.missed++
 		}
 	}
-	for _, u := range used {
-		if !u {
+	for i, u := range used {
+		if !u && rec[i].event == vad.SpeechStart {
 			s.false_++
 		}
 	}
@@ -172,8 +182,8 @@ func TestQualityNoisySpeech(t *testing.T) {
 	requireTool(t, "sox")
 	dir := t.TempDir()
 	var table strings.Builder
-	table.WriteString("| rate Hz | frame ms | noise | SNR dB | utterances | missed | delay median ms | delay p95 ms | onset error median ms | false starts in gaps |\n")
-	table.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
+	table.WriteString("| rate Hz | frame ms | noise | SNR dB | utterances | missed | delay median ms | delay p95 ms | onset error median ms | end error median ms | split | false starts in gaps |\n")
+	table.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	clean := map[int]scene{}
 	for _, c := range speechCases() {
 		if _, ok := clean[c.rate]; !ok {
@@ -184,9 +194,11 @@ func TestQualityNoisySpeech(t *testing.T) {
 		s.add(c.rate, sc.spans, detect(t, vad.Config{SampleRate: c.rate, FrameMs: c.frameMs}, sc.pcm))
 		slices.Sort(s.delays)
 		slices.Sort(s.onsetErr)
-		fmt.Fprintf(&table, "| %d | %d | %s | %g | %d | %d | %.0f | %.0f | %.0f | %d |\n",
+		slices.Sort(s.endErr)
+		fmt.Fprintf(&table, "| %d | %d | %s | %g | %d | %d | %.0f | %.0f | %.0f | %.0f | %d | %d |\n",
 			c.rate, c.frameMs, c.kind.name, c.snr, len(sc.spans), s.missed,
-			percentile(s.delays, 50), percentile(s.delays, 95), percentile(s.onsetErr, 50), s.false_)
+			percentile(s.delays, 50), percentile(s.delays, 95), percentile(s.onsetErr, 50),
+			percentile(s.endErr, 50), s.splits, s.false_)
 		t.Run(fmt.Sprintf("%d/%dms/%s/%gdB", c.rate, c.frameMs, c.kind.name, c.snr), func(t *testing.T) {
 			checkScore(t, c.snr, len(sc.spans), s)
 		})
@@ -196,14 +208,14 @@ func TestQualityNoisySpeech(t *testing.T) {
 
 // bounds are what a usable endpointer must meet at an SNR.
 type bounds struct {
-	missed          int
-	median, p95, on float64 // ms: onset delay median and p95, |onset error| median
+	missed, splits       int
+	median, p95, on, end float64 // ms: onset delay median and p95, |onset|, |end| error medians
 }
 
 var boundsBySNR = map[float64]bounds{
-	20: {missed: 0, median: 120, p95: 250, on: 60},
-	10: {missed: 0, median: 160, p95: 400, on: 80},
-	5:  {missed: 1, median: 200, p95: 700, on: 100},
+	20: {missed: 0, splits: 0, median: 120, p95: 250, on: 60, end: 100},
+	10: {missed: 0, splits: 0, median: 160, p95: 400, on: 80, end: 150},
+	5:  {missed: 1, splits: 1, median: 200, p95: 700, on: 100, end: 200},
 }
 
 // checkScore asserts the bounds for snr.
@@ -229,6 +241,14 @@ func checkScore(t *testing.T, snr float64, n int, s score) {
 	if med := percentile(s.onsetErr, 50); math.Abs(med) > b.on {
 		t.Errorf("median onset estimate error %.0f ms, want within %.0f", med, b.on)
 	}
+	if s.splits > b.splits {
+		t.Errorf("%d utterances split by a SpeechEnd before their end, want <= %d", s.splits, b.splits)
+	}
+	if len(s.endErr) < len(s.delays) {
+		t.Errorf("%d detected utterances never ended", len(s.delays)-len(s.endErr))
+	} else if med := percentile(s.endErr, 50); math.Abs(med) > b.end {
+		t.Errorf("median end estimate error %.0f ms, want within %.0f", med, b.end)
+	}
 }
 
 // TestQualityNoiseOnly measures false starts per minute on a minute of
@@ -244,7 +264,7 @@ func TestQualityNoiseOnly(t *testing.T) {
 		for _, kind := range noiseKinds {
 			_, n := noise(t, dir, kind, rate, secs)
 			scaleTo(n, speechLevelDB-5)
-			got := len(detect(t, vad.Config{SampleRate: rate}, n))
+			got := starts(detect(t, vad.Config{SampleRate: rate}, n))
 			fmt.Fprintf(&table, "| %d | %s | %d |\n", rate, kind.name, got)
 			if got > 1 {
 				t.Errorf("%d Hz %s noise: %d false starts/min, want <= 1", rate, kind.name, got)
@@ -253,7 +273,7 @@ func TestQualityNoiseOnly(t *testing.T) {
 		for _, kind := range modulatedKinds {
 			_, n := noise(t, dir, kind, rate, secs)
 			scaleTo(n, speechLevelDB-5)
-			got := len(detect(t, vad.Config{SampleRate: rate}, n))
+			got := starts(detect(t, vad.Config{SampleRate: rate}, n))
 			fmt.Fprintf(&table, "| %d | %s | %d |\n", rate, kind.name, got)
 			if got > 1 {
 				t.Errorf("%d Hz %s: %d false starts/min, want <= 1", rate, kind.name, got)
@@ -262,13 +282,13 @@ func TestQualityNoiseOnly(t *testing.T) {
 		_, pink := noise(t, dir, noiseKinds[1], rate, secs)
 		scaleTo(pink, speechLevelDB-20)
 		clicks := addClicks(pink, rate, 5)
-		got := len(detect(t, vad.Config{SampleRate: rate}, clicks))
+		got := starts(detect(t, vad.Config{SampleRate: rate}, clicks))
 		fmt.Fprintf(&table, "| %d | clicks (5/s, on pink) | %d |\n", rate, got)
 		if got > 1 {
 			t.Errorf("%d Hz clicks: %d false starts/min, want <= 1", rate, got)
 		}
 		steps := levelSteps(pink, rate, 5, 10)
-		got = len(detect(t, vad.Config{SampleRate: rate}, steps))
+		got = starts(detect(t, vad.Config{SampleRate: rate}, steps))
 		fmt.Fprintf(&table, "| %d | pink, +10 dB step every 10 s | %d |\n", rate, got)
 		if got > 6 {
 			t.Errorf("%d Hz level steps: %d false starts/min, want <= one per step (6)", rate, got)

@@ -1,0 +1,38 @@
+package vad_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/parley-cc/parley/media/vad"
+)
+
+// BenchmarkProcess measures one frame through the detector, on noisy
+// speech, at each sample rate and frame duration.
+func BenchmarkProcess(b *testing.B) {
+	for _, cfg := range []vad.Config{
+		{SampleRate: 8000, FrameMs: 20},
+		{SampleRate: 8000, FrameMs: 10},
+		{SampleRate: 16000, FrameMs: 20},
+		{SampleRate: 48000, FrameMs: 20},
+		{SampleRate: 48000, FrameMs: 30},
+	} {
+		b.Run(fmt.Sprintf("%dHz/%dms", cfg.SampleRate, cfg.FrameMs), func(b *testing.B) {
+			d, err := vad.New(cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			pcm := newSignal(cfg.SampleRate).noise(1, -46).vowel(1, -26).add(-46).int16s()
+			n := d.FrameSize()
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				d.Process(pcm[i : i+n])
+				i += n
+				if i+n > len(pcm) {
+					i = 0
+				}
+			}
+		})
+	}
+}
