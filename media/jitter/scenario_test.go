@@ -18,7 +18,6 @@ type scenario struct {
 	popEnd          time.Duration
 	check           func(t *testing.T, pkts []pkt, s simulation)
 	dropPush        []int // packet indices never pushed (lost in the network)
-	expectPushError map[int]error
 }
 
 func scenarios() []scenario {
