@@ -11,13 +11,13 @@ const ms = time.Millisecond
 
 // scenario is one simulated stream and what must come out of it.
 type scenario struct {
-	name            string
-	cfg             Config
-	pkts            []pkt
-	popStart        time.Duration // first Pop; Pops follow every frame
-	popEnd          time.Duration
-	check           func(t *testing.T, pkts []pkt, s simulation)
-	dropPush        []int // packet indices never pushed (lost in the network)
+	name     string
+	cfg      Config
+	pkts     []pkt
+	popStart time.Duration // first Pop; Pops follow every frame
+	popEnd   time.Duration
+	check    func(t *testing.T, pkts []pkt, s simulation)
+	dropPush []int // packet indices never pushed (lost in the network)
 }
 
 func scenarios() []scenario {
