@@ -71,8 +71,8 @@ type Config struct {
 	// keep it below one frame so that a lost frame still leaves a gap.
 	Tolerance time.Duration
 	// MaxDuration rejects frames whose media time is later (ErrTooLong),
-	// so a corrupt timestamp cannot write hours of silence. Default
-	// DefaultMaxDuration.
+	// bounding the silence a corrupt timestamp can make the Recorder
+	// write. Default DefaultMaxDuration.
 	MaxDuration time.Duration
 }
 

@@ -9,9 +9,8 @@ import (
 	"os"
 )
 
-// readBufSize is the Reader's byte buffer; a multiple of every block align
-// up to MaxChannels*8 bytes is not needed because reads round down to whole
-// frames.
+// readBufSize is the Reader's byte buffer. It need not be a multiple of
+// the block align: each read is rounded down to whole frames.
 const readBufSize = 4096
 
 // unknownSize in a data chunk header means "until the end of the stream"

@@ -38,7 +38,7 @@ func repairCases() []repairCase {
 		{name: "sizes zero", file: withSizes(good, 0, 0), repaired: true, frames: 4, fileSize: 60,
 			wantAudio: []int16{1, -1, 2, -2, 3, -3, 4, -4}},
 		{name: "sizes stale", file: withSizes(good, 36+4, 4), repaired: true, frames: 4, fileSize: 60},
-		{name: "streaming placeholder", file: withSizes(good, 0xFFFFFFFF, 0xFFFFFFFF), repaired: true, frames: 4, fileSize: 60},
+		{name: "unknown-length marker 0xFFFFFFFF", file: withSizes(good, 0xFFFFFFFF, 0xFFFFFFFF), repaired: true, frames: 4, fileSize: 60},
 		{name: "data size beyond end", file: withSizes(good, 1000, 1000), repaired: true, frames: 4, fileSize: 60},
 		{name: "only riff size wrong", file: withSizes(good, 7, 16), repaired: true, frames: 4, fileSize: 60},
 		{name: "partial frame cut", file: append(withSizes(good, 0, 0), 9, 0, 9), repaired: true, frames: 4, fileSize: 60,
