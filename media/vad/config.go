@@ -28,7 +28,8 @@ type Config struct {
 	HangoverMs int
 	// ThresholdDB is the mean sub-band SNR above the noise floor, in dB,
 	// that makes a frame speech, 0.5-30 dB. Speech already under way is
-	// held open down to 60% of it. Zero means 3 dB.
+	// held open down to 60% of it, but not below 1.8 dB (or ThresholdDB if
+	// that is lower). Zero means 2.5 dB.
 	ThresholdDB float64
 	// MinLevelDB is the in-band level in dBFS below which a frame is never
 	// speech, -100 to -10 dBFS. Zero means -55 dBFS.

@@ -10,39 +10,51 @@
 //
 // # Method
 //
-// Each frame is Hann-windowed and transformed with a radix-2 FFT. The
-// power in ten sub-bands of the telephone speech band (250-3750 Hz, see
+// Each frame is Hann-windowed (frames shorter than 20 ms together with the
+// samples before them) and transformed with a radix-2 FFT. The power in
+// ten sub-bands of the telephone speech band (250-3750 Hz, see
 // bandEdgesHz) is compared against a per-band noise floor estimated by
 // minima-controlled recursive averaging (MCRA: I. Cohen and B. Berdugo,
 // "Noise estimation by minima controlled recursive averaging for robust
-// speech enhancement", IEEE Signal Processing Letters 9(1), 2002): the floor
-// follows the smoothed band power wherever it stays close to its running
-// minimum, and freezes where speech lifts it well above. The per-frame
-// decision statistic is the mean over the sub-bands of the band SNR in dB,
-// clipped at zero, in the manner of the sub-band SNR sum of the AMR VAD
-// (3GPP TS 26.094, option 1). These are the spectral cues:
+// speech enhancement", IEEE Signal Processing Letters 9(1), 2002): the
+// floor averages the band power wherever it stays close to its running
+// minimum over the last 0.8-1.6 s, and freezes where speech lifts it
+// above. The first 200 ms seed the floor, so a stream should open without
+// speech; one that does not recovers within 1.6 s of the speech ending.
 //
-//   - Mains hum (50/60 Hz) and rumble lie below the band and carry no
-//     weight; out-of-band hiss at 16 and 48 kHz does not either.
-//   - Steady in-band energy (hum harmonics, tones, coloured hiss) raises the
-//     floor of the bands it occupies, so it normalises to 0 dB SNR.
-//   - Clicks last one frame; an onset needs StartMs of consecutive speech
-//     frames, so isolated clicks never start an utterance.
+// Two statistics of each frame decide:
+//
+//   - SNR: the mean over the sub-bands of the band SNR in dB, clipped at
+//     zero, in the manner of the sub-band SNR sum of the AMR VAD (3GPP TS
+//     26.094, option 1). Mains hum (50/60 Hz), rumble and out-of-band hiss
+//     lie outside the bands and carry no weight; steady in-band energy
+//     (hum harmonics, tones, coloured hiss) raises the floor of its bands
+//     and reads 0 dB. On Gaussian noise the statistic averages 0.7 dB with
+//     a standard deviation of 0.36 dB.
+//   - Spectral contrast: the mean SNR of the three best bands less that of
+//     the five worst. Speech lifts its formant or fricative bands far above
+//     the rest (6-30 dB); noise whose level swells or steps, and clicks,
+//     lift all bands alike (2-6 dB).
 //
 // A frame must also reach an absolute in-band level ([Config].MinLevelDB),
 // so that very quiet lines (digital silence plus dither) are never speech.
 //
 // # Endpointing
 //
-// [SpeechStart] is returned on the frame that completes StartMs of
-// consecutive speech frames. The estimated onset ([Detector.StartOffset])
-// then walks back from the first frame of that run over immediately
-// preceding frames whose SNR was already clearly above the noise (weak
-// initial consonants), at most 200 ms. [SpeechEnd] is returned once
-// HangoverMs of non-speech frames have followed the last speech frame; the
-// estimated end ([Detector.EndOffset]) is the end of that last speech frame.
-// While speaking, a lower threshold holds the utterance open (hysteresis),
-// so weak word endings do not count as silence.
+// An utterance starts with a run of frames whose SNR reaches ThresholdDB
+// on its first frame and a lower hold threshold after it (one dip of up to
+// 20 ms is tolerated: the closure of a stop consonant). When the run holds
+// StartMs of speech frames and their mean contrast reaches 7 dB,
+// [SpeechStart] is returned. The estimated onset ([Detector.StartOffset])
+// walks back from the first frame of the run over immediately preceding
+// frames whose SNR was already above 1.5 dB (weak initial consonants), at
+// most 200 ms.
+//
+// The utterance holds while the last 60 ms of frames average at least the
+// hold threshold (see [Config].ThresholdDB) with a mean
+// contrast of 5 dB. [SpeechEnd] is returned once HangoverMs have passed
+// since the last frame that reached ThresholdDB; that frame's end is the
+// estimated end ([Detector.EndOffset]).
 //
 // Offsets count samples since [New] or [Detector.Reset]; their resolution
 // is one frame.
