@@ -62,7 +62,7 @@ func speech(tb testing.TB, rate int) []int16 {
 	wav := filepath.Join(dir, "speech.wav")
 	raw := filepath.Join(dir, "speech.raw")
 	run(tb, "espeak-ng", "-v", "en-us", "-s", "150", "-w", wav, speechText)
-	run(tb, "sox", wav, "-t", "raw", "-e", "signed-integer", "-b", "16", "-c", "1", "-r", strconv.Itoa(rate), raw)
+	run(tb, "sox", "-D", wav, "-t", "raw", "-e", "signed-integer", "-b", "16", "-c", "1", "-r", strconv.Itoa(rate), raw)
 	pcm := readRaw(tb, raw)
 	if speechCache.pcm == nil {
 		speechCache.pcm = map[int][]int16{}
