@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/parley-cc/parley/media/record"
+
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus"
@@ -76,12 +78,24 @@ func (s *server) shutdown(kill context.Context, httpDone <-chan error) error {
 	return errors.Join(errs...)
 }
 
-// prepareDataDir creates the data directory layout.
+// prepareDataDir creates the data directory layout and repairs recordings
+// that a crash left unclosed, before anything records again.
 func (s *server) prepareDataDir() error {
 	for _, dir := range []string{s.cfg.DataDir, s.recordingDir()} {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return fmt.Errorf("data directory: %w", err)
 		}
+	}
+	repaired, err := record.RepairDir(s.recordingDir())
+	if err != nil {
+		return fmt.Errorf("repair recordings: %w", err)
+	}
+	for _, r := range repaired {
+		if r.Err != nil {
+			s.log.Error("recording left unclosed could not be repaired", "path", r.Path, "err", r.Err)
+			continue
+		}
+		s.log.Warn("repaired recording left unclosed by a crash", "path", r.Path, "repair", r.Summary)
 	}
 	return nil
 }

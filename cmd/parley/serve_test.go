@@ -8,9 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parley-cc/parley/media/wav"
 )
 
 func freeAddr(t *testing.T) string {
@@ -120,5 +124,45 @@ func TestRunCommands(t *testing.T) {
 				t.Fatalf("code %d stdout %q stderr %q", code, out.String(), errb.String())
 			}
 		})
+	}
+}
+
+// TestServeRepairsUnclosedRecording simulates a crash mid-recording: a WAV
+// whose header still says zero data must be repaired at start-up.
+func TestServeRepairsUnclosedRecording(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.HTTP.Addr = freeAddr(t)
+	cfg.DataDir = t.TempDir()
+	recDir := filepath.Join(cfg.DataDir, cfg.Recording.Dir)
+	if err := os.MkdirAll(recDir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	// A 44-byte canonical header with zero sizes, then 1 s of 8 kHz stereo
+	// audio (and half a sample frame, cut by the crash).
+	path := filepath.Join(recDir, "crashed.wav")
+	hdr := []byte("RIFF\x00\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x02\x00\x40\x1f\x00\x00\x00\x7d\x00\x00\x04\x00\x10\x00data\x00\x00\x00\x00")
+	body := make([]byte, 8000*4+2)
+	for i := range body {
+		body[i] = byte(i)
+	}
+	if err := os.WriteFile(path, append(hdr, body...), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	drain, stop := context.WithCancel(context.Background())
+	stop() // start, repair, then shut down at once
+	if err := serve(drain, context.Background(), cfg, log); err != nil {
+		t.Fatal(err)
+	}
+	_, pcm, err := wav.ReadFile(path)
+	if err != nil {
+		t.Fatalf("recording still unreadable after start-up: %v", err)
+	}
+	if len(pcm) != 8000*2 {
+		t.Fatalf("repaired recording has %d samples, want %d", len(pcm), 8000*2)
+	}
+	if !strings.Contains(logs.String(), "repaired recording") {
+		t.Fatalf("repair not logged: %s", logs.String())
 	}
 }
