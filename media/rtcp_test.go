@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-cc/parley/media/mediatest"
 	"github.com/pion/rtcp"
 )
 
@@ -239,4 +240,30 @@ func FuzzRTCP(f *testing.F) {
 			t.Fatalf("own report invalid: %v", err)
 		}
 	})
+}
+
+// TestSymmetricRTCP checks RTCP on its own socket with Symmetric: reports
+// are answered where they come from, and RTCP from another host than the
+// latched RTP remote is dropped.
+func TestSymmetricRTCP(t *testing.T) {
+	rtcpA, rtcpB := mediatest.NewPipe(mediatest.PipeConfig{Queue: 4})
+	defer rtcpB.Close()
+	s, _ := pipeSession(t, Config{Symmetric: true, RTCPConn: rtcpA, MinSequential: 1})
+	rr := loadCorpus(t, "rtcp_corpus.txt")[0].data
+	if s.remote.Load().rtcp.IsValid() {
+		t.Fatalf("RTCP remote known before anything arrived")
+	}
+	s.handleDatagram(packet(0, 1, 0, 1, false, nil), testAddr, time.Now())
+	if want := netip.AddrPortFrom(testAddr.Addr(), testAddr.Port()+1); s.remote.Load().rtcp != want {
+		t.Errorf("RTCP remote %v after latching RTP, want %v", s.remote.Load().rtcp, want)
+	}
+	natted := netip.AddrPortFrom(testAddr.Addr(), 40001)
+	s.handleRTCPDatagram(rr, natted, time.Now())
+	if got := s.remote.Load(); got.rtcp != natted || got.rtp != testAddr || !got.latched {
+		t.Errorf("after RTCP from %v: %+v", natted, got)
+	}
+	s.handleRTCPDatagram(rr, netip.AddrPortFrom(testAddr.Addr().Next(), 40001), time.Now())
+	if st := s.Stats().RTCP; st.Foreign != 1 || st.Received != 1 || s.remote.Load().rtcp != natted {
+		t.Errorf("RTCP from another host: %+v, remote %v", st, s.remote.Load().rtcp)
+	}
 }

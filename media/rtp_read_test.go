@@ -2,7 +2,9 @@ package media
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
+	"log/slog"
 	"net/netip"
 	"testing"
 	"time"
@@ -243,5 +245,34 @@ func TestIsRTCP(t *testing.T) {
 	}
 	if isRTCP([]byte{0x80}) || isRTCP(nil) {
 		t.Errorf("short datagram taken for RTCP")
+	}
+}
+
+// countingHandler is a slog.Handler that counts records at Warn.
+type countingHandler struct{ warns *int }
+
+func (h countingHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h countingHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Level == slog.LevelWarn {
+		*h.warns++
+	}
+	return nil
+}
+func (h countingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h countingHandler) WithGroup(string) slog.Handler      { return h }
+
+func TestDropLogRateLimited(t *testing.T) {
+	warns := 0
+	s, _ := pipeSession(t, Config{Log: slog.New(countingHandler{&warns})})
+	now := time.Unix(1_000_000, 0)
+	for i := range 1000 {
+		s.handleDatagram([]byte{0x80}, testAddr, now.Add(time.Duration(i)*time.Millisecond))
+	}
+	if warns != 1 {
+		t.Errorf("%d warnings for 1000 drops in 1 s, want 1", warns)
+	}
+	s.handleDatagram([]byte{0x80}, testAddr, now.Add(dropLogInterval+time.Second))
+	if warns != 2 || s.Stats().Receive.Malformed != 1001 {
+		t.Errorf("%d warnings after the interval, %d malformed", warns, s.Stats().Receive.Malformed)
 	}
 }
