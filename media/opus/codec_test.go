@@ -1,6 +1,7 @@
 package opus
 
 import (
+	"errors"
 	"strconv"
 	"testing"
 )
@@ -80,5 +81,84 @@ func TestFrameDurations(t *testing.T) {
 				t.Errorf("corr %.4f at %d ms frames, want >= 0.93", a.corr, ms)
 			}
 		})
+	}
+}
+
+// TestDTX encodes silence: with DTX the encoder soon emits packets of at
+// most 2 bytes and reports InDTX; without it, it keeps sending frames.
+func TestDTX(t *testing.T) {
+	const rate = 16000
+	silence := make([]int16, rate/50)
+	for _, dtx := range []bool{true, false} {
+		enc, err := NewEncoder(Config{SampleRate: rate, DTX: dtx})
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 1500)
+		small := 0
+		for range 50 {
+			n, err := enc.Encode(silence, buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n <= 2 {
+				small++
+			}
+		}
+		t.Logf("dtx %v: %d of 50 silent frames sent as <= 2 bytes", dtx, small)
+		if dtx && (small < 30 || !enc.InDTX()) { // DTX starts after about 200 ms of silence
+			t.Errorf("DTX on: %d of 50 frames <= 2 bytes, InDTX %v", small, enc.InDTX())
+		}
+		if !dtx && (small != 0 || enc.InDTX()) {
+			t.Errorf("DTX off: %d of 50 frames <= 2 bytes, InDTX %v", small, enc.InDTX())
+		}
+	}
+}
+
+func TestEncoderSetters(t *testing.T) {
+	enc, err := NewEncoder(Config{SampleRate: 16000, FEC: true, PacketLossPercent: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := enc.String(), "Opus(16000 voip 24kbps fec)"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	if err := enc.SetBitrate(16000); err != nil {
+		t.Fatal(err)
+	}
+	if err := enc.SetPacketLossPercent(30); err != nil {
+		t.Fatal(err)
+	}
+	if c := enc.Config(); c.Bitrate != 16000 || c.PacketLossPercent != 30 {
+		t.Errorf("config after setters: %+v", c)
+	}
+	if b, err := enc.lib.Bitrate(); err != nil || b != 16000 {
+		t.Errorf("libopus bitrate %d, %v", b, err)
+	}
+	if p, err := enc.lib.PacketLossPerc(); err != nil || p != 30 {
+		t.Errorf("libopus packet loss %d, %v", p, err)
+	}
+	for _, bad := range []int{0, 5999, 510001} {
+		if err := enc.SetBitrate(bad); !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("SetBitrate(%d): %v", bad, err)
+		}
+	}
+	for _, bad := range []int{-1, 101} {
+		if err := enc.SetPacketLossPercent(bad); !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("SetPacketLossPercent(%d): %v", bad, err)
+		}
+	}
+	if enc.SampleRate() != 16000 {
+		t.Errorf("SampleRate() = %d", enc.SampleRate())
+	}
+	dec := newDecoder(t, 8000)
+	if dec.String() != "Opus(8000)" || dec.SampleRate() != 8000 {
+		t.Errorf("decoder %v at %d", dec, dec.SampleRate())
+	}
+	if got := (Application(9)).String(); got != "Application(9)" {
+		t.Errorf("unknown application: %q", got)
+	}
+	if ModeHybrid.String() != "Hybrid" || Mode(7).String() != "Mode(7)" || Fullband.String() != "FB" || Bandwidth(9).String() != "Bandwidth(9)" {
+		t.Error("Mode or Bandwidth String")
 	}
 }
