@@ -44,7 +44,7 @@ func (d *Decoder) Decode(payload []byte, pcm []int16) (int, error) {
 		return 0, err
 	}
 	if len(pcm) < n {
-		return 0, errLibShort
+		return 0, errPCMShort
 	}
 	got, err := d.lib.Decode(payload, pcm[:n:n])
 	if err != nil {
@@ -92,7 +92,7 @@ func (d *Decoder) checkLost(pcm []int16, n int) error {
 		return errConcealFrame
 	}
 	if len(pcm) < n {
-		return errLibShort
+		return errPCMShort
 	}
 	return nil
 }

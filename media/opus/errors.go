@@ -40,6 +40,7 @@ var (
 	errLibInvalid    = fmt.Errorf("%w: libopus rejected the packet", ErrCorruptFrame)
 	errEmptyPayloadB = fmt.Errorf("%w: empty payload buffer", ErrShortBuffer)
 	errLibShort      = fmt.Errorf("%w: libopus needs a larger output buffer", ErrShortBuffer)
+	errPCMShort      = fmt.Errorf("%w: pcm shorter than the decoded span", ErrShortBuffer)
 	errLibBadArg     = fmt.Errorf("%w: libopus rejected an argument", ErrFrameSize)
 	errEncodeFrame   = fmt.Errorf("%w: encode takes 10, 20, 40 or 60 ms of pcm", ErrFrameSize)
 	errConcealFrame  = fmt.Errorf("%w: conceal and fec take a positive multiple of 2.5 ms", ErrFrameSize)
