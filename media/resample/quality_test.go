@@ -26,7 +26,7 @@ const toneAmp = 16384.0
 
 // sweepSeconds is the analysed length; every test frequency is a multiple
 // of 1/sweepSeconds Hz, so the analysis window holds whole cycles.
-const sweepSeconds = 0.25
+const sweepSeconds = 0.1
 
 // tone resamples a sine of frequency f through a new in->out Resampler in
 // 20 ms frames and returns the steady-state output: sweepSeconds of it,
