@@ -153,9 +153,8 @@ func (w *Writer) Write(pcm []int16) (int, error) {
 			}
 		}
 		n := min(len(pcm)-done, (cap(w.buf)-len(w.buf))/2)
-		for _, s := range pcm[done : done+n] {
-			w.buf = binary.LittleEndian.AppendUint16(w.buf, uint16(s))
-		}
+		putLE16(w.buf[len(w.buf):len(w.buf)+2*n], pcm[done:done+n])
+		w.buf = w.buf[:len(w.buf)+2*n]
 		done += n
 	}
 	frames := int64(len(pcm) / w.cfg.Channels)
@@ -250,4 +249,14 @@ func (w *Writer) refreshHeader() error {
 		}
 	}
 	return nil
+}
+
+// putLE16 stores src as little-endian 16-bit samples in dst, which holds
+// exactly 2*len(src) bytes. It is the per-frame hot path of recording.
+func putLE16(dst []byte, src []int16) {
+	dst = dst[:2*len(src)]
+	for i, v := range src {
+		dst[2*i] = byte(v)
+		dst[2*i+1] = byte(uint16(v) >> 8)
+	}
 }
