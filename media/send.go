@@ -1,0 +1,347 @@
+package media
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/parley-cc/parley/media/dtmf"
+	"github.com/parley-cc/parley/media/resample"
+)
+
+// Source produces the audio a Transmitter sends, one frame per call:
+// prompts, synthesized speech, hold music, the other leg of a bridge.
+// *play.Player satisfies it.
+type Source interface {
+	// Next fills pcm (one frame at the Transmitter's source rate) and
+	// returns how many samples are audio; io.EOF ends the source.
+	Next(pcm []int16) (int, error)
+}
+
+// SourceFunc adapts a function to the Source interface.
+type SourceFunc func(pcm []int16) (int, error)
+
+// Next calls f(pcm).
+func (f SourceFunc) Next(pcm []int16) (int, error) { return f(pcm) }
+
+// TransmitterConfig configures a Transmitter.
+type TransmitterConfig struct {
+	// Session sends the packets; required.
+	Session *Session
+	// Codec is the negotiated audio format to send; required.
+	Codec Codec
+	// Ptime is the frame duration; default 20 ms.
+	Ptime time.Duration
+	// Rate is the sample rate of the Sources played; default the codec's
+	// SampleRate. Other rates are resampled to the codec's.
+	Rate int
+	// Record receives every frame of source audio sent, at its media time
+	// since Start; nil records nothing.
+	Record FrameRecorder
+	// Start is the origin of the media timeline (the answer); default the
+	// first Tick.
+	Start time.Time
+	// Log receives anomalies (rate-limited); default slog.Default().
+	Log *slog.Logger
+}
+
+// TransmitterStats counts what a Transmitter sent.
+type TransmitterStats struct {
+	Frames       uint64 // audio frames sent from a source
+	Silence      uint64 // frames of silence sent with no source playing
+	Digits       uint64 // RFC 4733 tones sent
+	EncodeErrors uint64
+	SendErrors   uint64
+}
+
+// playback is one Source being played and whom to tell when it ends.
+type playback struct {
+	src  Source
+	done func(error)
+}
+
+// Transmitter is the send path of one call leg: every Ptime it takes a frame
+// from the current Source, encodes it and sends it as RTP, and records it.
+// With no source it sends encoded silence, so the far end's jitter buffer,
+// NAT bindings and RTP time-outs see a steady stream; while an RFC 4733 tone
+// is being sent, it replaces the audio.
+//
+// Tick runs on a Pacer. Play, Stop and SendDigit are safe from any
+// goroutine; the source swap takes effect at the next Tick.
+type Transmitter struct {
+	cfg    TransmitterConfig
+	log    *slog.Logger
+	sender *Sender
+	enc    Encoder
+	rs     *resample.Resampler
+	srcN   int // samples per frame at cfg.Rate
+
+	cur     atomic.Pointer[playback]
+	digitMu sync.Mutex
+	digits  []dtmfRequest
+	te      *Codec
+	dtmf    *dtmf.Sender
+
+	// Pacing goroutine state.
+	started bool
+	start   time.Time
+	sent    int64
+	pcm     []int16 // one frame at cfg.Rate
+	coded   []int16 // one frame at the codec's rate
+	payload [MaxPacketSize]byte
+	warned  time.Time
+
+	frames, silence, digitsSent, encodeErrors, sendErrors atomic.Uint64
+}
+
+type dtmfRequest struct {
+	code uint8
+	d    time.Duration
+}
+
+// NewTransmitter builds the send path for the negotiated codec.
+func NewTransmitter(cfg TransmitterConfig) (*Transmitter, error) {
+	if cfg.Session == nil {
+		return nil, fmt.Errorf("%w: transmitter needs a session", ErrInvalidConfig)
+	}
+	if cfg.Ptime == 0 {
+		cfg.Ptime = 20 * time.Millisecond
+	}
+	if cfg.Rate == 0 {
+		cfg.Rate = cfg.Codec.SampleRate
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	enc, err := NewEncoder(cfg.Codec)
+	if err != nil {
+		return nil, err
+	}
+	sender, err := cfg.Session.NewSender(cfg.Codec.PayloadType, cfg.Ptime)
+	if err != nil {
+		return nil, fmt.Errorf("transmitter: %w", err)
+	}
+	t := &Transmitter{
+		cfg:    cfg,
+		log:    cfg.Log,
+		sender: sender,
+		enc:    enc,
+		srcN:   int(int64(cfg.Rate) * int64(cfg.Ptime) / int64(time.Second)),
+	}
+	codecN := cfg.Codec.FrameSamples(cfg.Ptime)
+	if t.srcN <= 0 || codecN <= 0 {
+		return nil, fmt.Errorf("%w: ptime %v at %d Hz", ErrInvalidConfig, cfg.Ptime, cfg.Rate)
+	}
+	t.pcm = make([]int16, t.srcN)
+	t.coded = make([]int16, codecN)
+	if cfg.Rate != cfg.Codec.SampleRate {
+		if t.rs, err = resample.New(cfg.Rate, cfg.Codec.SampleRate); err != nil {
+			return nil, fmt.Errorf("transmitter: %w", err)
+		}
+	}
+	// RFC 4733 events go out in the telephone-event format of the audio's
+	// clock rate, when one was negotiated.
+	if te := cfg.Session.Payloads().Find(NameTelephoneEvent, cfg.Codec.ClockRate); te != nil {
+		t.te = te
+		if t.dtmf, err = dtmf.NewSender(dtmf.SenderConfig{ClockRate: te.ClockRate, Interval: cfg.Ptime}); err != nil {
+			return nil, fmt.Errorf("transmitter: %w", err)
+		}
+	}
+	return t, nil
+}
+
+// ErrNoTelephoneEvent is returned by SendDigit when the far end did not
+// negotiate RFC 4733 telephone-events.
+var ErrNoTelephoneEvent = errors.New("media: telephone-event not negotiated")
+
+// Play makes src the audio sent from the next frame on, replacing (and
+// stopping) whatever was playing. done, if not nil, is called exactly once:
+// on the pacing goroutine when src ends (nil error at io.EOF) or fails, or
+// on the goroutine that calls Play or Stop when src is replaced or stopped
+// (ErrStopped). A frame of src already being read when it is stopped may
+// still complete; src itself is never closed by the Transmitter.
+func (t *Transmitter) Play(src Source, done func(error)) {
+	if old := t.cur.Swap(&playback{src: src, done: done}); old != nil && old.done != nil {
+		old.done(ErrStopped)
+	}
+}
+
+// Stop stops the current source, as on barge-in; the Transmitter sends
+// silence until the next Play. It reports whether something was playing.
+func (t *Transmitter) Stop() bool {
+	old := t.cur.Swap(nil)
+	if old != nil && old.done != nil {
+		old.done(ErrStopped)
+	}
+	return old != nil
+}
+
+// Playing reports whether a source is playing.
+func (t *Transmitter) Playing() bool { return t.cur.Load() != nil }
+
+// ErrStopped is given to a playback's done function when it was stopped or
+// replaced before its end.
+var ErrStopped = errors.New("media: playback stopped")
+
+// SendDigit queues an RFC 4733 tone for digit ('0'-'9', '*', '#', 'A'-'D')
+// lasting d (100 ms when zero).
+func (t *Transmitter) SendDigit(digit rune, d time.Duration) error {
+	if t.dtmf == nil {
+		return ErrNoTelephoneEvent
+	}
+	code, ok := dtmf.CodeOf(digit)
+	if !ok {
+		return fmt.Errorf("%w: digit %q", dtmf.ErrInvalidEvent, digit)
+	}
+	if d <= 0 {
+		d = 100 * time.Millisecond
+	}
+	t.digitMu.Lock()
+	t.digits = append(t.digits, dtmfRequest{code, d})
+	t.digitMu.Unlock()
+	return nil
+}
+
+// Tick sends the frames due by now, normally one. It runs on the pacing
+// goroutine.
+func (t *Transmitter) Tick(now time.Time) {
+	if !t.started {
+		t.started = true
+		t.start = t.cfg.Start
+		if t.start.IsZero() {
+			t.start = now
+		}
+	}
+	due := int64(now.Sub(t.start)/t.cfg.Ptime) + 1
+	if due-t.sent > 5 {
+		// A long stall: do not burst; skip the timestamps instead.
+		t.sender.Skip(int(due - t.sent - 1))
+		t.sent = due - 1
+	}
+	for t.sent < due {
+		t.sendFrame(time.Duration(t.sent) * t.cfg.Ptime)
+		t.sent++
+	}
+}
+
+func (t *Transmitter) sendFrame(at time.Duration) {
+	if t.sendDigitPacket() {
+		t.sender.Skip(1)
+		return
+	}
+	audio := t.nextAudio()
+	if audio && t.cfg.Record != nil {
+		if err := t.cfg.Record.WriteFrame(at, t.pcm); err != nil {
+			t.warn("record frame", "err", err)
+		}
+	}
+	if !audio {
+		clear(t.pcm)
+		t.silence.Add(1)
+	} else {
+		t.frames.Add(1)
+	}
+	frame := t.pcm
+	if t.rs != nil {
+		n := t.rs.Process(t.pcm, t.coded)
+		frame = t.coded[:n]
+	}
+	n, err := t.enc.Encode(frame, t.payload[:])
+	if err != nil {
+		t.encodeErrors.Add(1)
+		t.warn("encode", "err", err)
+		t.sender.Skip(1)
+		return
+	}
+	if err := t.sender.WriteFrame(t.payload[:n]); err != nil {
+		t.sendErrors.Add(1)
+		t.warn("send", "err", err)
+	}
+}
+
+// nextAudio fills t.pcm from the current source and reports whether it
+// holds audio.
+func (t *Transmitter) nextAudio() bool {
+	pb := t.cur.Load()
+	if pb == nil {
+		return false
+	}
+	n, err := pb.src.Next(t.pcm)
+	if err != nil {
+		if t.cur.CompareAndSwap(pb, nil) && pb.done != nil {
+			if errors.Is(err, io.EOF) {
+				err = nil
+			}
+			pb.done(err)
+		}
+		return false
+	}
+	clear(t.pcm[n:])
+	return n > 0
+}
+
+// sendDigitPacket sends the next RFC 4733 packet if a tone is under way or
+// queued, and reports whether it did.
+func (t *Transmitter) sendDigitPacket() bool {
+	if t.dtmf == nil {
+		return false
+	}
+	if !t.dtmf.Active() {
+		t.digitMu.Lock()
+		if len(t.digits) == 0 {
+			t.digitMu.Unlock()
+			return false
+		}
+		req := t.digits[0]
+		t.digits = append(t.digits[:0], t.digits[1:]...)
+		t.digitMu.Unlock()
+		if err := t.dtmf.Start(req.code, req.d, t.sender.Timestamp()); err != nil {
+			t.warn("dtmf start", "err", err)
+			return false
+		}
+		t.digitsSent.Add(1)
+	}
+	pkt, err := t.dtmf.Next(t.payload[:])
+	if err != nil {
+		return false
+	}
+	if err := t.cfg.Session.WriteRTP(t.te.PayloadType, pkt.Timestamp, pkt.Marker, t.payload[:pkt.N]); err != nil {
+		t.sendErrors.Add(1)
+	}
+	return true
+}
+
+func (t *Transmitter) warn(msg string, args ...any) {
+	now := time.Now()
+	if now.Sub(t.warned) < time.Second {
+		return
+	}
+	t.warned = now
+	t.log.Warn("send path: "+msg, args...)
+}
+
+// Stats returns a snapshot of the counters.
+func (t *Transmitter) Stats() TransmitterStats {
+	return TransmitterStats{
+		Frames:       t.frames.Load(),
+		Silence:      t.silence.Load(),
+		Digits:       t.digitsSent.Load(),
+		EncodeErrors: t.encodeErrors.Load(),
+		SendErrors:   t.sendErrors.Load(),
+	}
+}
+
+// String describes the send chain.
+func (t *Transmitter) String() string {
+	s := "Source"
+	if t.rs != nil {
+		s += " -> " + t.rs.String()
+	}
+	return fmt.Sprintf("%s -> %s -> %s", s, t.cfg.Codec.Name, t.cfg.Session)
+}
+
+var _ Ticker = (*Transmitter)(nil)
