@@ -116,20 +116,18 @@ func noise(t testing.TB, dir string, kind noiseKind, rate int, secs float64) (pa
 	return path, readRaw(t, path)
 }
 
-// mix mixes speech (at gain gs) and noise (at gain gn) with sox -m and
-// returns the result.
-func mix(t testing.TB, dir string, rate int, speech []int16, gs float64, noisePath string, gn float64) []int16 {
+// mix mixes the n samples of speech in speechPath (at gain gs) with the
+// noise in noisePath (at gain gn) using sox -m, and returns the result.
+func mix(t testing.TB, dir string, rate int, speechPath string, n int, gs float64, noisePath string, gn float64) []int16 {
 	t.Helper()
-	sp := filepath.Join(dir, "speech.raw")
-	writeRaw(t, sp, speech)
 	out := filepath.Join(dir, "mixed.raw")
 	args := []string{"-D", "-m", "-v", fmt.Sprint(gs)}
 	args = append(args, rawArgs(rate)...)
-	args = append(args, sp, "-v", fmt.Sprint(gn))
+	args = append(args, speechPath, "-v", fmt.Sprint(gn))
 	args = append(args, rawArgs(rate)...)
 	args = append(args, noisePath)
 	args = append(args, rawArgs(rate)...)
-	args = append(args, out, "trim", "0", fmt.Sprintf("%ds", len(speech)))
+	args = append(args, out, "trim", "0", fmt.Sprintf("%ds", n))
 	run(t, "sox", args...)
 	return readRaw(t, out)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -38,9 +39,10 @@ const (
 	gapSecs       = 2.0   // noise between utterances
 )
 
-// scene is a noisy test stream with the ground truth of its utterances.
+// scene is a test stream with the ground truth of its utterances.
 type scene struct {
 	pcm   []int16
+	path  string   // the clean speech as a raw file
 	spans [][2]int // true onset and end of each utterance, in samples
 }
 
@@ -68,16 +70,24 @@ func buildSpeech(t *testing.T, dir string, rate int) scene {
 	for i, v := range sc.pcm {
 		sc.pcm[i] = int16(max(-32768, min(32767, math.Round(float64(v)*gain))))
 	}
+	sc.path = filepath.Join(dir, fmt.Sprintf("speech-%d.raw", rate))
+	writeRaw(t, sc.path, sc.pcm)
 	return sc
+}
+
+// noiseFile is synthesized noise of one kind at one rate, long enough for
+// every scene, and its mean-square power.
+type noiseFile struct {
+	path  string
+	power float64
 }
 
 // noisy mixes the scene's speech with noise at snr dB (active speech level
 // against noise power) through sox -m.
-func noisy(t *testing.T, dir string, rate int, sc scene, kind noiseKind, snr float64) scene {
+func noisy(t *testing.T, dir string, rate int, sc scene, n noiseFile, snr float64) scene {
 	t.Helper()
-	path, n := noise(t, dir, kind, rate, float64(len(sc.pcm))/float64(rate)+1)
-	gn := math.Sqrt(math.Pow(10, (speechLevelDB-snr)/10) / meanSquare(n))
-	return scene{pcm: mix(t, dir, rate, sc.pcm, 1, path, gn), spans: sc.spans}
+	gn := math.Sqrt(math.Pow(10, (speechLevelDB-snr)/10) / n.power)
+	return scene{pcm: mix(t, dir, rate, sc.path, len(sc.pcm), 1, n.path, gn), spans: sc.spans}
 }
 
 func detect(t *testing.T, cfg vad.Config, pcm []int16) []record {
@@ -185,11 +195,17 @@ func TestQualityNoisySpeech(t *testing.T) {
 	table.WriteString("| rate Hz | frame ms | noise | SNR dB | utterances | missed | delay median ms | delay p95 ms | onset error median ms | end error median ms | split | false starts in gaps |\n")
 	table.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	clean := map[int]scene{}
+	noises := map[string]noiseFile{}
 	for _, c := range speechCases() {
 		if _, ok := clean[c.rate]; !ok {
 			clean[c.rate] = buildSpeech(t, dir, c.rate)
 		}
-		sc := noisy(t, dir, c.rate, clean[c.rate], c.kind, c.snr)
+		key := fmt.Sprint(c.kind.name, c.rate)
+		if _, ok := noises[key]; !ok {
+			path, pcm := noise(t, dir, c.kind, c.rate, float64(len(clean[c.rate].pcm))/float64(c.rate)+1)
+			noises[key] = noiseFile{path, meanSquare(pcm)}
+		}
+		sc := noisy(t, dir, c.rate, clean[c.rate], noises[key], c.snr)
 		var s score
 		s.add(c.rate, sc.spans, detect(t, vad.Config{SampleRate: c.rate, FrameMs: c.frameMs}, sc.pcm))
 		slices.Sort(s.delays)

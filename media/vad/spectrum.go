@@ -21,13 +21,19 @@ const minWindowMs = 20
 
 // spectrum computes sub-band powers of one frame. Its buffers are sized in
 // newSpectrum and reused for every frame.
+//
+// The real frame of size points is transformed as a complex sequence of
+// size/2 points, z[n] = x[2n] + i x[2n+1], whose spectrum Z is split into
+// that of the even and odd samples to give X[k] = E[k] + W^k O[k] for the
+// bins in the bands only (the standard real-FFT packing).
 type spectrum struct {
 	last   []int16   // the analysis window: the newest samples, frame last
 	window []float64 // Hann window, len(last) points
-	re, im []float64 // FFT work buffers, size points
-	cos    []float64 // twiddles, size/2
+	re, im []float64 // FFT work buffers, size/2 points
+	cos    []float64 // twiddles of the size/2-point FFT
 	sin    []float64
-	rev    []int32 // bit-reversal permutation
+	rev    []int32   // bit-reversal permutation of size/2 points
+	wr, wi []float64 // W^k = exp(-2 pi i k/size), k < size/2
 	lo, hi [numBands]int
 	scale  float64 // bin |X|^2 to signal power: 2 / (size * sum w^2)
 }
@@ -35,18 +41,21 @@ type spectrum struct {
 // newSpectrum prepares the analysis of n-sample frames at rate Hz.
 func newSpectrum(n, rate int) *spectrum {
 	n = max(n, rate*minWindowMs/1000)
-	size := 1
+	size := 2
 	for size < n {
 		size <<= 1
 	}
+	half := size / 2
 	s := &spectrum{
 		last:   make([]int16, n),
 		window: make([]float64, n),
-		re:     make([]float64, size),
-		im:     make([]float64, size),
-		cos:    make([]float64, size/2),
-		sin:    make([]float64, size/2),
-		rev:    make([]int32, size),
+		re:     make([]float64, half),
+		im:     make([]float64, half),
+		cos:    make([]float64, half/2),
+		sin:    make([]float64, half/2),
+		rev:    make([]int32, half),
+		wr:     make([]float64, half),
+		wi:     make([]float64, half),
 	}
 	var wsum float64
 	for i := range s.window {
@@ -58,11 +67,15 @@ func newSpectrum(n, rate int) *spectrum {
 	// sum x^2 = (1/size) sum |X|^2, both halves of the spectrum.
 	s.scale = 2 / (float64(size) * wsum)
 	for i := range s.cos {
-		a := -2 * math.Pi * float64(i) / float64(size)
+		a := -2 * math.Pi * float64(i) / float64(half)
 		s.cos[i], s.sin[i] = math.Cos(a), math.Sin(a)
 	}
+	for k := range s.wr {
+		a := -2 * math.Pi * float64(k) / float64(size)
+		s.wr[k], s.wi[k] = math.Cos(a), math.Sin(a)
+	}
 	bits := 0
-	for 1<<bits < size {
+	for 1<<bits < half {
 		bits++
 	}
 	for i := range s.rev {
@@ -75,7 +88,7 @@ func newSpectrum(n, rate int) *spectrum {
 	binHz := float64(rate) / float64(size)
 	for b := range numBands {
 		s.lo[b] = int(math.Ceil(bandEdgesHz[b] / binHz))
-		s.hi[b] = int(math.Ceil(bandEdgesHz[b+1] / binHz))
+		s.hi[b] = min(int(math.Ceil(bandEdgesHz[b+1]/binHz)), half)
 	}
 	return s
 }
@@ -93,14 +106,27 @@ func (s *spectrum) analyze(pcm []int16, band *[numBands]float64) float64 {
 	clear(s.re)
 	clear(s.im)
 	for i, v := range s.last {
-		s.re[s.rev[i]] = float64(v) / 32768 * s.window[i]
+		x := float64(v) / 32768 * s.window[i]
+		if j := s.rev[i>>1]; i&1 == 0 {
+			s.re[j] = x
+		} else {
+			s.im[j] = x
+		}
 	}
 	s.fft()
+	half := len(s.re)
 	var total float64
 	for b := range numBands {
 		var p float64
 		for k := s.lo[b]; k < s.hi[b]; k++ {
-			p += s.re[k]*s.re[k] + s.im[k]*s.im[k]
+			m := (half - k) & (half - 1) // Z[size/2-k], with Z[size/2] = Z[0]
+			zr, zi := s.re[k], s.im[k]
+			cr, ci := s.re[m], -s.im[m] // conj(Z[size/2-k])
+			er, ei := (zr+cr)/2, (zi+ci)/2
+			or, oi := (zi-ci)/2, (cr-zr)/2
+			xr := er + s.wr[k]*or - s.wi[k]*oi
+			xi := ei + s.wr[k]*oi + s.wi[k]*or
+			p += xr*xr + xi*xi
 		}
 		p *= s.scale
 		band[b] = max(p, minPower)
