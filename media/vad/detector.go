@@ -5,9 +5,10 @@ import (
 	"math"
 )
 
-// Onset search: how far back before a speech run the onset may lie, and
-// the mean sub-band SNR a frame needs to count as part of it.
+// Endpointing parameters (see the package documentation).
 const (
+	// lookbackMs is how far before a speech run the onset may lie, and
+	// onsetSNRDB the SNR a frame needs to count as part of the onset.
 	lookbackMs = 200
 	onsetSNRDB = 1.5
 	// holdRatio scales ThresholdDB into the threshold that keeps an

@@ -12,8 +12,9 @@
 //
 // Each frame is Hann-windowed (frames shorter than 20 ms together with the
 // samples before them) and transformed with a radix-2 FFT. The power in
-// ten sub-bands of the telephone speech band (250-3750 Hz, see
-// bandEdgesHz) is compared against a per-band noise floor estimated by
+// ten sub-bands of the telephone speech band (edges at 250, 450, 650, 900,
+// 1150, 1450, 1800, 2200, 2650, 3150 and 3750 Hz) is compared against a
+// per-band noise floor estimated by
 // minima-controlled recursive averaging (MCRA: I. Cohen and B. Berdugo,
 // "Noise estimation by minima controlled recursive averaging for robust
 // speech enhancement", IEEE Signal Processing Letters 9(1), 2002): the
