@@ -11,7 +11,7 @@ import (
 
 func TestPacerTicksEveryInterval(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := NewPacer(20 * time.Millisecond)
+		p := NewPacer(20*time.Millisecond, 4)
 		var a, b atomic.Int64
 		removeA := p.Add(TickerFunc(func(time.Time) { a.Add(1) }))
 		p.Add(TickerFunc(func(time.Time) { b.Add(1) }))
@@ -21,6 +21,7 @@ func TestPacerTicksEveryInterval(t *testing.T) {
 
 		time.Sleep(100*time.Millisecond + time.Millisecond)
 		synctest.Wait()
+		// Slots tick 5 ms apart: a (slot 0) and b (slot 1) each 5 times.
 		if a.Load() != 5 || b.Load() != 5 {
 			t.Fatalf("after 100 ms: a=%d b=%d ticks, want 5 each", a.Load(), b.Load())
 		}
@@ -39,7 +40,7 @@ func TestPacerTicksEveryInterval(t *testing.T) {
 }
 
 func TestPacerRemoveWaitsForRunningTick(t *testing.T) {
-	p := NewPacer(0)
+	p := NewPacer(0, 0)
 	entered := make(chan struct{})
 	release := make(chan struct{})
 	var ticking atomic.Bool
@@ -68,7 +69,7 @@ func TestPacerRemoveWaitsForRunningTick(t *testing.T) {
 }
 
 func BenchmarkPacerTickAll1000(b *testing.B) {
-	p := NewPacer(0)
+	p := NewPacer(0, 0)
 	var n atomic.Int64
 	for range 1000 {
 		p.Add(TickerFunc(func(time.Time) { n.Add(1) }))
