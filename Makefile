@@ -49,8 +49,14 @@ test: deps ## run the whole test suite (race detector on)
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
 
+LOAD_CALLS ?= 1000
+LOAD_DURATION ?= 30s
+
 bench: deps ## run the benchmarks and load measurements (see docs/BENCHMARKS.md)
 	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./...
+	@echo "bench: one core, $(LOAD_CALLS) G.711 calls with recording, $(LOAD_DURATION)"
+	PARLEY_LOAD_CALLS=$(LOAD_CALLS) PARLEY_LOAD_DURATION=$(LOAD_DURATION) \
+		taskset -c 0 $(GO) test -count=1 -run='^TestLoadOneCore$$' -v -timeout 10m ./media
 
 fuzz: ## run every fuzz target for FUZZTIME (default 10s) each
 	@set -e; for pkg in $$($(GO) list ./...); do \
