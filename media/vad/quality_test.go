@@ -187,6 +187,7 @@ func speechCases() []speechCase {
 // sane bounds. Run with -v to see the table recorded in
 // docs/benchmarks/vad-mix.md.
 func TestQualityNoisySpeech(t *testing.T) {
+	t.Parallel()
 	requireTool(t, "espeak-ng")
 	requireTool(t, "flite")
 	requireTool(t, "sox")
@@ -271,6 +272,7 @@ func checkScore(t *testing.T, snr float64, n int, s score) {
 // noise of each kind, with no speech, at the level that gives 5 dB SNR in
 // TestQualityNoisySpeech, and on clicks and noise level steps.
 func TestQualityNoiseOnly(t *testing.T) {
+	t.Parallel()
 	requireTool(t, "sox")
 	dir := t.TempDir()
 	const secs = 60
