@@ -263,7 +263,16 @@ func TestLimiterHoldsCeiling(t *testing.T) {
 	if g := m.Gain(); math.Abs(g-want) > 0.02 {
 		t.Errorf("Gain() = %.3f, want about %.3f", g, want)
 	}
-	var peak int16
+	var peak, firstPeak int16
+	saturated := 0
+	for k, v := range dst {
+		if v == 32767 || v == -32768 {
+			saturated++
+		}
+		if k < 160 {
+			firstPeak = max(firstPeak, v, -v)
+		}
+	}
 	for k := 800; k < n; k++ {
 		peak = max(peak, dst[k], -dst[k])
 		// Scaled, not clipped: the output follows the sum within the
@@ -276,6 +285,8 @@ func TestLimiterHoldsCeiling(t *testing.T) {
 	if peak > mix.DefaultCeiling+300 || peak < mix.DefaultCeiling-1500 {
 		t.Errorf("steady peak %d, want about the ceiling %d", peak, mix.DefaultCeiling)
 	}
+	t.Logf("2 x 300 Hz at 25000 peak (sum 50000): gain %.4f (ceiling/peak %.4f), first 20 ms peak %d, steady peak %d, %d of %d samples saturated",
+		m.Gain(), want, firstPeak, peak, saturated, n)
 }
 
 // TestLimiterRecovers checks that after an overload the gain returns to
@@ -306,6 +317,8 @@ func TestLimiterRecovers(t *testing.T) {
 			t.Fatal(err)
 		}
 		if m.Gain() == 1 {
+			t.Logf("2x square overload: gain %.4f (%.1f dB); exactly 1 again %d frames (%d ms) after the overload, bound %d frames",
+				low, 20*math.Log10(low), f+1, (f+1)*20, releaseFrames)
 			if f > releaseFrames {
 				t.Errorf("gain recovered after %d frames, want within %d", f, releaseFrames)
 			}
