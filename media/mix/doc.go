@@ -6,9 +6,9 @@
 // sum through a soft limiter without look-ahead: while the sum stays within
 // the ceiling (default -1 dBFS) the gain is exactly 1 and the output is the
 // exact sum, bit for bit; when it overloads, the gain falls towards
-// ceiling/|sum| with a short attack time constant and rises back at a fixed
-// rate in dB per second once the overload ends, until it is exactly 1
-// again. The samples that overshoot during the attack saturate at the
+// ceiling/|sum| with a short attack time constant, holds for a while
+// (HoldMs) after the last overloading sample, and rises back at a fixed
+// rate in dB per second until it is exactly 1 again. The samples that overshoot during the attack saturate at the
 // int16 limits; nothing ever wraps around.
 //
 // A [Matrix] mixes n legs for n listeners, each with its own limiter. By
