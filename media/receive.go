@@ -78,6 +78,7 @@ type ReceiverConfig struct {
 type ReceiverStats struct {
 	Frames       uint64 // frames played from packets
 	Concealed    uint64 // frames synthesized for lost packets
+	Recovered    uint64 // lost frames rebuilt from the next packet's FEC data (Opus)
 	Silent       uint64 // intervals with nothing to play and nothing to conceal
 	DecodeErrors uint64 // packets the decoder rejected (corrupt frames), concealed instead
 	CodecChanges uint64 // switches between negotiated audio payload types
@@ -121,6 +122,7 @@ type Receiver struct {
 	start      time.Time
 	played     int64 // frames played since start
 	out        [MaxPacketSize + 1]byte
+	next       [MaxPacketSize + 1]byte // the packet after a lost one, for FEC
 	decoders   [128]*decodeStage
 	cur        *decodeStage
 	pcmDecoded []int16 // decoder output, at the decoder's rate
@@ -130,9 +132,10 @@ type Receiver struct {
 	concealing bool
 	warned     time.Time
 
-	frames, concealed, silent, decodeErrors atomic.Uint64
-	codecChanges, ssrcChanges, digits       atomic.Uint64
-	badEvents, catchUps                     atomic.Uint64
+	frames, concealed, recovered, silent atomic.Uint64
+	decodeErrors                         atomic.Uint64
+	codecChanges, ssrcChanges, digits    atomic.Uint64
+	badEvents, catchUps                  atomic.Uint64
 }
 
 // decodeStage is the decoder of one payload type and the resampler that
@@ -329,7 +332,9 @@ func (r *Receiver) playFrame(now time.Time, at time.Duration) {
 		if !audio {
 			audio = r.conceal()
 		}
-	case f.Status == jitter.Lost || r.concealing:
+	case f.Status == jitter.Lost:
+		audio = r.recover(jb) || r.conceal()
+	case r.concealing:
 		audio = r.conceal()
 	}
 	if !audio {
@@ -379,6 +384,29 @@ func (r *Receiver) decode(buf []byte) bool {
 	r.plc.Good(r.pcm)
 	r.concealing = false
 	r.frames.Add(1)
+	return true
+}
+
+// recover rebuilds a lost frame from the forward error correction data in
+// the packet after it (Opus in-band FEC), when that packet has arrived.
+func (r *Receiver) recover(jb *jitter.Buffer) bool {
+	if r.cur == nil {
+		return false
+	}
+	fec, ok := r.cur.dec.(FECDecoder)
+	if !ok {
+		return false
+	}
+	n, ok := jb.Peek(r.next[:])
+	if !ok || n < 2 || r.next[0] != r.cur.codec.PayloadType {
+		return false
+	}
+	got, err := fec.DecodeFEC(r.next[1:n], r.pcmDecoded, r.cur.n)
+	if err != nil || !r.toRate(r.cur, r.pcmDecoded[:got]) {
+		return false
+	}
+	r.plc.Good(r.pcm)
+	r.recovered.Add(1)
 	return true
 }
 
@@ -463,6 +491,7 @@ func (r *Receiver) Stats() ReceiverStats {
 	return ReceiverStats{
 		Frames:       r.frames.Load(),
 		Concealed:    r.concealed.Load(),
+		Recovered:    r.recovered.Load(),
 		Silent:       r.silent.Load(),
 		DecodeErrors: r.decodeErrors.Load(),
 		CodecChanges: r.codecChanges.Load(),

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -286,23 +287,7 @@ func TestReceiverCatchesUpAfterStall(t *testing.T) {
 // TestReceiverSpeechEvents runs an espeak-ng utterance through the whole
 // receive path as G.711 and expects one speech start and one end.
 func TestReceiverSpeechEvents(t *testing.T) {
-	for _, tool := range []string{"espeak-ng", "sox"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s not in PATH: run make deps", tool)
-		}
-	}
-	dir := t.TempDir()
-	raw := filepath.Join(dir, "speech.wav")
-	if out, err := exec.Command("espeak-ng", "-w", filepath.Join(dir, "e.wav"), "I lost my card yesterday").CombinedOutput(); err != nil {
-		t.Fatalf("espeak-ng: %v %s", err, out)
-	}
-	if out, err := exec.Command("sox", filepath.Join(dir, "e.wav"), "-r", "8000", "-b", "16", "-c", "1", raw, "pad", "1", "2").CombinedOutput(); err != nil {
-		t.Fatalf("sox: %v %s", err, out)
-	}
-	_, pcm, err := wav.ReadFile(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pcm := speech(t, 8000, 1, 2)
 	type speechEvent struct {
 		ev vad.Event
 		at time.Duration
@@ -328,6 +313,64 @@ func TestReceiverSpeechEvents(t *testing.T) {
 	if evs[0].at < time.Second || evs[0].at > 1500*time.Millisecond {
 		t.Errorf("speech start at %v", evs[0].at)
 	}
+}
+
+// speech returns "I lost my card yesterday" spoken by espeak-ng at rate,
+// with lead and trail seconds of silence.
+func speech(t *testing.T, rate int, lead, trail int) []int16 {
+	t.Helper()
+	for _, tool := range []string{"espeak-ng", "sox"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s not in PATH: run make deps", tool)
+		}
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "speech.wav")
+	if b, err := exec.Command("espeak-ng", "-w", filepath.Join(dir, "e.wav"), "I lost my card yesterday").CombinedOutput(); err != nil {
+		t.Fatalf("espeak-ng: %v %s", err, b)
+	}
+	if b, err := exec.Command("sox", filepath.Join(dir, "e.wav"), "-r", strconv.Itoa(rate), "-b", "16", "-c", "1", out,
+		"pad", strconv.Itoa(lead), strconv.Itoa(trail)).CombinedOutput(); err != nil {
+		t.Fatalf("sox: %v %s", err, b)
+	}
+	_, pcm, err := wav.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pcm
+}
+
+// TestReceiverOpusFEC loses Opus packets of speech and expects the
+// Receiver to rebuild them from the next packet's in-band FEC.
+func TestReceiverOpusFEC(t *testing.T) {
+	opus, err := NewCodec(111, NameOpus, 48000, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opus.SampleRate = 16000
+	pcm := speech(t, 16000, 0, 0)
+	clk := newClock()
+	var rec frameLog
+	r := newTestReceiver(t, ReceiverConfig{Now: clk.Now, Record: &rec}, opus)
+	f := newFeeder(r, opus, clk)
+	lost := 0
+	for i := 0; i+320 <= len(pcm); i += 320 {
+		frame := i / 320
+		drop := frame > 10 && frame%10 == 0
+		if drop {
+			lost++
+		}
+		f.packet(pcm[i:i+320], !drop)
+		f.tick()
+	}
+	for range 10 {
+		f.tick()
+	}
+	st := r.Stats()
+	if st.Recovered == 0 || st.Recovered+st.Concealed < uint64(lost) {
+		t.Fatalf("lost %d packets: recovered %d by FEC, concealed %d", lost, st.Recovered, st.Concealed)
+	}
+	t.Logf("lost %d packets: recovered %d by FEC, concealed %d", lost, st.Recovered, st.Concealed)
 }
 
 // TestReceiverWritesRecording runs the receive path into a real stereo
