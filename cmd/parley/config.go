@@ -197,7 +197,6 @@ func (c Config) Validate() error {
 type configField struct {
 	key string // yaml path, e.g. sip.addr
 	env string // PARLEY_SIP_ADDR
-	doc string
 	v   reflect.Value
 }
 
