@@ -95,4 +95,3 @@ func TestProcessShutsDownOnSignal(t *testing.T) {
 		})
 	}
 }
-
