@@ -29,7 +29,7 @@ deps: ## install the Debian packages that are missing (apt-get, as root)
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
 	done); \
 	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; exit 0; fi; \
-	echo "deps: installing missing Debian packages:" $$missing; \
+	echo "deps: missing Debian packages:" $$missing; \
 	if [ "$$(id -u)" != 0 ]; then \
 		echo "deps: these packages are missing and installing them needs root: run 'sudo make deps' or apt-get install -y" $$missing >&2; exit 1; \
 	fi; \
