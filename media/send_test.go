@@ -170,3 +170,34 @@ func TestTransmitterWithoutTelephoneEvent(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestTransmitterAllocs(t *testing.T) {
+	s, _ := pipeSession(t, Config{})
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := NewTransmitter(TransmitterConfig{Session: s, Codec: PCMU(), Record: FrameRecorderFunc(func(time.Duration, []int16) error { return nil }), Log: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clip, err := play.NewClip("hold", 8000, mediatest.ToneSamples(400, 8000, 0.2, 800))
+	if err != nil {
+		t.Fatal(err)
+	}
+	player, err := play.NewPlayer(clip, play.Config{Rate: 8000, Loop: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx.Play(player, nil)
+	now := time.Unix(1_700_000_000, 0)
+	allocs := testing.AllocsPerRun(500, func() {
+		tx.Tick(now)
+		now = now.Add(20 * time.Millisecond)
+	})
+	if allocs != 0 {
+		t.Fatalf("%.1f allocations per frame sent, want 0", allocs)
+	}
+	if st := tx.Stats(); st.Frames < 500 || st.SendErrors != 0 {
+		t.Fatalf("stats %+v", st)
+	}
+}
