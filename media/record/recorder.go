@@ -103,13 +103,24 @@ type channelState struct {
 	zeros   []int16             // input that pushes the last delay samples out
 }
 
+// stereoSink is a Sink that takes the two channels planar and interleaves
+// them itself as it stores them (WAVSink, OpusSink), saving a pass over
+// the audio. The Recorder hands writeStereo (left and right of equal
+// length) the same runs of frames it would hand Write.
+type stereoSink interface {
+	Sink
+	writeStereo(left, right []int16) error
+}
+
 // Recorder aligns the two sides of a call on one timeline and writes them
 // to a stereo Sink. See the package documentation for the timeline rules.
 type Recorder struct {
 	mu      sync.Mutex
 	sink    Sink
+	stereo  stereoSink // sink, when it takes planar channels; else nil
 	rate    int
-	ring    []int16 // interleaved stereo, size frames, indexed by timeline frame mod size
+	ring    [2][]int16 // per channel, size frames, indexed by timeline frame mod size
+	scratch []int16    // interleaved stereo, size frames, for a sink without writeStereo
 	size    int64
 	piece   int   // largest run place handles at once
 	base    int64 // first timeline frame not yet handed to the sink
@@ -125,6 +136,8 @@ type Recorder struct {
 
 var _ Sink = (*WAVSink)(nil)
 var _ Sink = (*OpusSink)(nil)
+var _ stereoSink = (*WAVSink)(nil)
+var _ stereoSink = (*OpusSink)(nil)
 
 // New returns a Recorder writing to sink, which it owns from now on (Close
 // closes it, also when New fails).
@@ -161,7 +174,14 @@ func newRecorder(sink Sink, cfg Config) (*Recorder, error) {
 		r.piece = max(r.piece, len(r.ch[ch].scratch))
 	}
 	r.size = r.skew + 2*int64(r.piece)
-	r.ring = make([]int16, 2*r.size)
+	for ch := range r.ring {
+		r.ring[ch] = make([]int16, r.size)
+	}
+	if ss, ok := sink.(stereoSink); ok {
+		r.stereo = ss
+	} else {
+		r.scratch = make([]int16, 2*r.size)
+	}
 	return r, nil
 }
 
@@ -293,12 +313,8 @@ func (r *Recorder) place(ch Channel, p int64, s []int16) error {
 	}
 	for len(s) > 0 {
 		i := p % r.size
-		n := min(int64(len(s)), r.size-i)
-		dst := r.ring[2*i : 2*(i+n)]
-		for k, v := range s[:n] {
-			dst[2*k+int(ch)] = v
-		}
-		s, p = s[n:], p+n
+		n := copy(r.ring[ch][i:], s)
+		s, p = s[n:], p+int64(n)
 	}
 	r.head = max(r.head, end)
 	if t := r.head - r.skew; t > r.base {
@@ -307,21 +323,36 @@ func (r *Recorder) place(ch Channel, p int64, s []int16) error {
 	return nil
 }
 
-// commit hands timeline frames [base, to) to the sink and clears them.
+// commit hands timeline frames [base, to) to the sink, one Write per run
+// that does not wrap around the ring, and clears them.
 func (r *Recorder) commit(to int64) error {
 	for r.base < to {
 		i := r.base % r.size
 		n := min(to-r.base, r.size-i)
-		seg := r.ring[2*i : 2*(i+n)]
-		if err := r.sink.Write(seg); err != nil {
+		left, right := r.ring[Caller][i:i+n], r.ring[Agent][i:i+n]
+		if err := r.write(left, right); err != nil {
 			r.sinkErr = fmt.Errorf("record: %v: %w", r.sink, err)
 			return r.sinkErr
 		}
-		clear(seg)
+		clear(left)
+		clear(right)
 		r.base += n
 		r.stats.Frames += n
 	}
 	return nil
+}
+
+// write hands the sink one run of frames: planar to a stereoSink, else
+// interleaved through scratch.
+func (r *Recorder) write(left, right []int16) error {
+	if r.stereo != nil {
+		return r.stereo.writeStereo(left, right)
+	}
+	out := r.scratch[:2*len(left)]
+	for k, v := range left {
+		out[2*k], out[2*k+1] = v, right[k]
+	}
+	return r.sink.Write(out)
 }
 
 // Stats returns the counters so far.

@@ -130,6 +130,31 @@ func (s *OpusSink) Write(stereo []int16) error {
 	return nil
 }
 
+// writeStereo is Write of left and right interleaved, which it does
+// straight into the frame buffer.
+func (s *OpusSink) writeStereo(left, right []int16) error {
+	if s.closed {
+		return ErrClosed
+	}
+	right = right[:len(left)]
+	for len(left) > 0 {
+		k := min(len(left), (len(s.frame)-s.n)/2)
+		f := s.frame[s.n : s.n+2*k]
+		for i, v := range left[:k] {
+			f[2*i], f[2*i+1] = v, right[i]
+		}
+		s.n += 2 * k
+		s.written += int64(k)
+		left, right = left[k:], right[k:]
+		if s.n == len(s.frame) {
+			if err := s.encode(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // encode encodes the full frame buffer and muxes the packet.
 func (s *OpusSink) encode() error {
 	n, err := s.enc.Encode(s.frame, s.pkt)

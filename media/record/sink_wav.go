@@ -36,6 +36,13 @@ func (s *WAVSink) Write(stereo []int16) error {
 	return err
 }
 
+// writeStereo appends frames from the two channels, interleaving them as
+// it encodes them into the file's buffer.
+func (s *WAVSink) writeStereo(left, right []int16) error {
+	_, err := s.w.WriteStereo(left, right)
+	return err
+}
+
 // Close writes the final header and closes the file.
 func (s *WAVSink) Close() error { return s.w.Close() }
 

@@ -22,6 +22,9 @@ var (
 	// ErrPartialFrame means a Write was given a sample count that is not
 	// a multiple of the channel count.
 	ErrPartialFrame = errors.New("wav: sample count not a multiple of the channel count")
+	// ErrChannelCount means a call that needs a particular channel count
+	// (WriteStereo: two) on a Writer with another.
+	ErrChannelCount = errors.New("wav: wrong channel count for this call")
 	// ErrTooLarge means the audio would exceed the 32-bit RIFF size field.
 	ErrTooLarge = errors.New("wav: data exceeds the 4 GiB RIFF limit")
 	// ErrInvalidConfig means a WriterConfig field is out of range.

@@ -142,8 +142,8 @@ func (w *Writer) Write(pcm []int16) (int, error) {
 	if len(pcm)%w.cfg.Channels != 0 {
 		return 0, fmt.Errorf("%w: %d samples, %d channels", ErrPartialFrame, len(pcm), w.cfg.Channels)
 	}
-	if w.data+int64(len(w.buf))+2*int64(len(pcm)) > maxDataSize {
-		return 0, fmt.Errorf("%w: %d frames written", ErrTooLarge, w.frames)
+	if err := w.fits(len(pcm)); err != nil {
+		return 0, err
 	}
 	done := 0
 	for done < len(pcm) {
@@ -157,13 +157,61 @@ func (w *Writer) Write(pcm []int16) (int, error) {
 		w.buf = w.buf[:len(w.buf)+2*n]
 		done += n
 	}
-	frames := int64(len(pcm) / w.cfg.Channels)
-	w.frames += frames
-	w.sinceHdr += frames
-	if w.every > 0 && w.sinceHdr >= w.every {
-		return done, w.Flush()
+	return done, w.accepted(len(pcm) / w.cfg.Channels)
+}
+
+// WriteStereo appends len(left) frames to a 2-channel Writer from two
+// planar channels: frame i is left[i], right[i]. It interleaves and
+// converts in one pass, which makes it cheaper than interleaving into a
+// buffer for Write; otherwise it behaves as Write of the interleaved
+// samples (the same bytes, buffer flushes and header refreshes). It
+// returns the number of frames accepted and does not allocate.
+func (w *Writer) WriteStereo(left, right []int16) (int, error) {
+	if err := w.usable(); err != nil {
+		return 0, err
 	}
-	return done, nil
+	if w.cfg.Channels != 2 {
+		return 0, fmt.Errorf("%w: WriteStereo on a %d-channel writer", ErrChannelCount, w.cfg.Channels)
+	}
+	if len(left) != len(right) {
+		return 0, fmt.Errorf("%w: %d left and %d right samples", ErrPartialFrame, len(left), len(right))
+	}
+	if err := w.fits(2 * len(left)); err != nil {
+		return 0, err
+	}
+	done := 0
+	for done < len(left) {
+		if len(w.buf) == cap(w.buf) {
+			if err := w.flushBuf(); err != nil {
+				return done, err
+			}
+		}
+		n := min(len(left)-done, (cap(w.buf)-len(w.buf))/4)
+		putStereoLE16(w.buf[len(w.buf):len(w.buf)+4*n], left[done:done+n], right[done:done+n])
+		w.buf = w.buf[:len(w.buf)+4*n]
+		done += n
+	}
+	return done, w.accepted(len(left))
+}
+
+// fits checks that samples more samples keep the data chunk within the
+// 32-bit RIFF size.
+func (w *Writer) fits(samples int) error {
+	if w.data+int64(len(w.buf))+2*int64(samples) > maxDataSize {
+		return fmt.Errorf("%w: %d frames written", ErrTooLarge, w.frames)
+	}
+	return nil
+}
+
+// accepted counts frames just buffered and refreshes the header when
+// HeaderInterval is due.
+func (w *Writer) accepted(frames int) error {
+	w.frames += int64(frames)
+	w.sinceHdr += int64(frames)
+	if w.every > 0 && w.sinceHdr >= w.every {
+		return w.Flush()
+	}
+	return nil
 }
 
 // Frames returns the number of sample frames written so far.
@@ -224,10 +272,20 @@ func (w *Writer) flushBuf() error {
 }
 
 // refreshHeader rewrites the RIFF size at offset 4 and the data size at
-// offset 40, then returns to the end of the audio.
+// offset 40. A destination with WriteAt (an *os.File) gets one positioned
+// write of bytes 4-43, the two sizes and the unchanged fmt chunk between
+// them; any other is seeked to each field and back to the end of the
+// audio.
 func (w *Writer) refreshHeader() error {
 	w.sinceHdr = 0
 	w.putHeader()
+	if wa, ok := w.w.(io.WriterAt); ok {
+		if _, err := wa.WriteAt(w.hdr[4:], 4); err != nil {
+			w.err = fmt.Errorf("wav: rewrite header: %w", err)
+			return w.err
+		}
+		return w.sync()
+	}
 	for _, field := range [2]int64{4, 40} {
 		if _, err := w.w.Seek(field, io.SeekStart); err != nil {
 			w.err = fmt.Errorf("wav: seek to header: %w", err)
@@ -242,6 +300,11 @@ func (w *Writer) refreshHeader() error {
 		w.err = fmt.Errorf("wav: seek to end: %w", err)
 		return w.err
 	}
+	return w.sync()
+}
+
+// sync syncs the destination if WriterConfig.Fsync is set and it can.
+func (w *Writer) sync() error {
 	if s, ok := w.w.(interface{ Sync() error }); ok && w.cfg.Fsync {
 		if err := s.Sync(); err != nil {
 			w.err = fmt.Errorf("wav: sync: %w", err)
@@ -252,11 +315,37 @@ func (w *Writer) refreshHeader() error {
 }
 
 // putLE16 stores src as little-endian 16-bit samples in dst, which holds
-// exactly 2*len(src) bytes. It is the per-frame hot path of recording.
+// exactly 2*len(src) bytes. It is the hot path of Write: four samples go
+// out in one 64-bit store (a single instruction on little-endian
+// machines).
 func putLE16(dst []byte, src []int16) {
 	dst = dst[:2*len(src)]
-	for i, v := range src {
-		dst[2*i] = byte(v)
-		dst[2*i+1] = byte(uint16(v) >> 8)
+	i := 0
+	for ; i+4 <= len(src); i += 4 {
+		s := src[i : i+4 : i+4]
+		binary.LittleEndian.PutUint64(dst[2*i:],
+			uint64(uint16(s[0]))|uint64(uint16(s[1]))<<16|uint64(uint16(s[2]))<<32|uint64(uint16(s[3]))<<48)
+	}
+	for ; i < len(src); i++ {
+		binary.LittleEndian.PutUint16(dst[2*i:], uint16(src[i]))
+	}
+}
+
+// putStereoLE16 interleaves left and right (of equal length) into dst as
+// little-endian 16-bit stereo frames; dst holds exactly 4*len(left)
+// bytes. It is the hot path of recording: two frames go out in one 64-bit
+// store.
+func putStereoLE16(dst []byte, left, right []int16) {
+	n := len(left)
+	right = right[:n]
+	dst = dst[:4*n]
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		l, r, d := left[i:i+4:i+4], right[i:i+4:i+4], dst[4*i:4*i+16:4*i+16]
+		binary.LittleEndian.PutUint64(d[0:], uint64(uint16(l[0]))|uint64(uint16(r[0]))<<16|uint64(uint16(l[1]))<<32|uint64(uint16(r[1]))<<48)
+		binary.LittleEndian.PutUint64(d[8:], uint64(uint16(l[2]))|uint64(uint16(r[2]))<<16|uint64(uint16(l[3]))<<32|uint64(uint16(r[3]))<<48)
+	}
+	for ; i < n; i++ {
+		binary.LittleEndian.PutUint32(dst[4*i:], uint32(uint16(left[i]))|uint32(uint16(right[i]))<<16)
 	}
 }
