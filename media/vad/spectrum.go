@@ -19,23 +19,38 @@ const minPower = 1e-12
 // frames are as steady as those of 20 ms frames.
 const minWindowMs = 20
 
-// spectrum computes sub-band powers of one frame. Its buffers are sized in
-// newSpectrum and reused for every frame.
+// spectrum computes sub-band powers of one frame. Its buffers and tables
+// are sized in newSpectrum and reused for every frame.
 //
 // The real frame of size points is transformed as a complex sequence of
 // size/2 points, z[n] = x[2n] + i x[2n+1], whose spectrum Z is split into
 // that of the even and odd samples to give X[k] = E[k] + W^k O[k] for the
-// bins in the bands only (the standard real-FFT packing).
+// bins in the bands only (the standard real-FFT packing). The FFT (fft.go)
+// leaves Z in bit-reversed order, which the split reads through a table.
 type spectrum struct {
 	last   []int16   // the analysis window: the newest samples, frame last
 	window []float64 // Hann window, len(last) points
+	gain   []float64 // window/32768: from sample to windowed full-scale value
 	re, im []float64 // FFT work buffers, size/2 points
-	cos    []float64 // twiddles of the size/2-point FFT
-	sin    []float64
-	rev    []int32   // bit-reversal permutation of size/2 points
-	wr, wi []float64 // W^k = exp(-2 pi i k/size), k < size/2
+	fft    fftPlan
+	pairs  []splitPair // the bins of the bands, two at a time where possible
 	lo, hi [numBands]int
 	scale  float64 // bin |X|^2 to signal power: 2 / (size * sum w^2)
+	// scale4 is scale/4: the split leaves out its two exact halvings, so
+	// it yields 2X[k] rather than X[k].
+	scale4 float64
+}
+
+// splitPair is what the split needs for bin k and its mirror size/2-k:
+// where Z[k] and Z[size/2-k] are in the FFT output, W^k = exp(-2 pi i
+// k/size), and the bands of the two bins. X[size/2-k] is conj(E[k] - W^k
+// O[k]), so one pass over Z[k] and Z[size/2-k] yields both; bands
+// numBands is the discard slot of a bin that is not in a band (or is k
+// itself, for k = size/4).
+type splitPair struct {
+	z, m   int32
+	bk, bm uint8
+	wr, wi float64
 }
 
 // newSpectrum prepares the analysis of n-sample frames at rate Hz.
@@ -49,46 +64,63 @@ func newSpectrum(n, rate int) *spectrum {
 	s := &spectrum{
 		last:   make([]int16, n),
 		window: make([]float64, n),
+		gain:   make([]float64, n),
 		re:     make([]float64, half),
 		im:     make([]float64, half),
-		cos:    make([]float64, half/2),
-		sin:    make([]float64, half/2),
-		rev:    make([]int32, half),
-		wr:     make([]float64, half),
-		wi:     make([]float64, half),
+		fft:    newFFTPlan(half, n/2),
 	}
 	var wsum float64
 	for i := range s.window {
 		w := 0.5 - 0.5*math.Cos(2*math.Pi*(float64(i)+0.5)/float64(n))
 		s.window[i] = w
+		s.gain[i] = w / 32768
 		wsum += w * w
 	}
 	// A full-scale (+-1) signal's mean square is recovered by Parseval:
 	// sum x^2 = (1/size) sum |X|^2, both halves of the spectrum.
 	s.scale = 2 / (float64(size) * wsum)
-	for i := range s.cos {
-		a := -2 * math.Pi * float64(i) / float64(half)
-		s.cos[i], s.sin[i] = math.Cos(a), math.Sin(a)
-	}
-	for k := range s.wr {
-		a := -2 * math.Pi * float64(k) / float64(size)
-		s.wr[k], s.wi[k] = math.Cos(a), math.Sin(a)
-	}
-	bits := 0
-	for 1<<bits < half {
-		bits++
-	}
-	for i := range s.rev {
-		r := 0
-		for b := range bits {
-			r |= (i >> b & 1) << (bits - 1 - b)
-		}
-		s.rev[i] = int32(r)
-	}
+	s.scale4 = s.scale / 4
 	binHz := float64(rate) / float64(size)
+	band := make([]uint8, half) // band of each bin, numBands if none
+	for k := range band {
+		band[k] = numBands
+	}
 	for b := range numBands {
 		s.lo[b] = int(math.Ceil(bandEdgesHz[b] / binHz))
 		s.hi[b] = min(int(math.Ceil(bandEdgesHz[b+1]/binHz)), half)
+		for k := s.lo[b]; k < s.hi[b]; k++ {
+			band[k] = uint8(b)
+		}
+	}
+	// Within a band's entries, the accumulation is serial: the table takes
+	// one entry of each band in turn, so that consecutive entries add to
+	// different bands and do not wait for each other.
+	var byBand [numBands][]splitPair
+	for k := 1; k < half; k++ {
+		m := half - k
+		if band[k] == numBands || (m < k && band[m] != numBands) {
+			continue // not in a band, or paired with m already
+		}
+		bm := band[m]
+		if m == k {
+			bm = numBands
+		}
+		a := -2 * math.Pi * float64(k) / float64(size)
+		byBand[band[k]] = append(byBand[band[k]], splitPair{
+			z: s.fft.pos(k), m: s.fft.pos(m), bk: band[k], bm: bm,
+			wr: math.Cos(a), wi: math.Sin(a),
+		})
+	}
+	for i := 0; ; i++ {
+		n := len(s.pairs)
+		for _, p := range byBand {
+			if i < len(p) {
+				s.pairs = append(s.pairs, p[i])
+			}
+		}
+		if len(s.pairs) == n {
+			break
+		}
 	}
 	return s
 }
@@ -103,54 +135,30 @@ func (s *spectrum) reset() { clear(s.last) }
 func (s *spectrum) analyze(pcm []int16, band *[numBands]float64) float64 {
 	keep := copy(s.last, s.last[len(pcm):])
 	copy(s.last[keep:], pcm)
-	clear(s.re)
-	clear(s.im)
-	for i, v := range s.last {
-		x := float64(v) / 32768 * s.window[i]
-		if j := s.rev[i>>1]; i&1 == 0 {
-			s.re[j] = x
-		} else {
-			s.im[j] = x
-		}
+	s.fft.run(s.re, s.im, s.last, s.gain)
+	var acc [16]float64 // per band; numBands discards
+	re, im := s.re, s.im
+	for i := range s.pairs {
+		c := &s.pairs[i]
+		// With Z = Z[k] and C = conj(Z[size/2-k]): 2E[k] = Z + C,
+		// 2O[k] = -i (Z - C), 2X[k] = 2E + W 2O and
+		// 2X[size/2-k] = conj(2E - W 2O). mi is -Im C.
+		zr, zi := re[c.z], im[c.z]
+		cr, mi := re[c.m], im[c.m]
+		er, ei := zr+cr, zi-mi
+		or, oi := zi+mi, cr-zr
+		tr := c.wr*or - c.wi*oi
+		ti := c.wr*oi + c.wi*or
+		xr, xi := er+tr, ei+ti
+		acc[c.bk&15] += xr*xr + xi*xi
+		xr, xi = er-tr, ei-ti
+		acc[c.bm&15] += xr*xr + xi*xi
 	}
-	s.fft()
-	half := len(s.re)
 	var total float64
-	for b := range numBands {
-		var p float64
-		for k := s.lo[b]; k < s.hi[b]; k++ {
-			m := (half - k) & (half - 1) // Z[size/2-k], with Z[size/2] = Z[0]
-			zr, zi := s.re[k], s.im[k]
-			cr, ci := s.re[m], -s.im[m] // conj(Z[size/2-k])
-			er, ei := (zr+cr)/2, (zi+ci)/2
-			or, oi := (zi-ci)/2, (cr-zr)/2
-			xr := er + s.wr[k]*or - s.wi[k]*oi
-			xi := ei + s.wr[k]*oi + s.wi[k]*or
-			p += xr*xr + xi*xi
-		}
-		p *= s.scale
+	for b := range band {
+		p := acc[b] * s.scale4
 		band[b] = max(p, minPower)
 		total += p
 	}
 	return max(total, minPower)
-}
-
-// fft runs an in-place radix-2 decimation-in-time FFT over re, im, whose
-// input is already in bit-reversed order.
-func (s *spectrum) fft() {
-	size := len(s.re)
-	re, im := s.re, s.im
-	for half := 1; half < size; half <<= 1 {
-		step := size / (2 * half)
-		for start := 0; start < size; start += 2 * half {
-			for k := range half {
-				wr, wi := s.cos[k*step], s.sin[k*step]
-				a, b := start+k, start+k+half
-				tr := wr*re[b] - wi*im[b]
-				ti := wr*im[b] + wi*re[b]
-				re[b], im[b] = re[a]-tr, im[a]-ti
-				re[a], im[a] = re[a]+tr, im[a]+ti
-			}
-		}
-	}
 }

@@ -1,0 +1,291 @@
+package vad
+
+import (
+	"math"
+	"math/bits"
+)
+
+// fftPlan is an in-place complex FFT of a fixed power-of-two size whose
+// input is zero past a fixed length (the analysis window inside its
+// zero-padded FFT size). It decimates in frequency: it takes its input in
+// natural order and leaves the spectrum in bit-reversed order (pos).
+//
+// Its stages are radix 4, each a fused pair of radix-2 stages, so that
+// the output order stays bit-reversed. The first stage skips the inputs
+// known to be zero (it does not read them, so the caller need not clear
+// them); every stage but the last reads its twiddles from a table of its
+// own, in loop order, without index arithmetic; and the last stage is a
+// 4-point or, when log2(size) is odd, 8-point kernel whose twiddles are
+// constants.
+type fftPlan struct {
+	n      int        // size
+	nz     int        // inputs that may be non-zero: z[nz:] are zero
+	stages []twiddle3 // twiddles of the radix-4 stages, first to last
+	last8  bool       // whether the last stage is an 8-point kernel
+	bits   int        // log2(n)
+}
+
+// twiddle3 holds W^j, W^2j and W^3j, W = exp(-2 pi i/L), of butterfly j of
+// a radix-4 stage of length L.
+type twiddle3 struct{ r1, i1, r2, i2, r3, i3 float64 }
+
+// newFFTPlan prepares an FFT of n points (a power of two, at least 8) of
+// which only the first nz may be non-zero.
+func newFFTPlan(n, nz int) fftPlan {
+	p := fftPlan{n: n, nz: nz, bits: bits.TrailingZeros(uint(n))}
+	p.last8 = p.bits%2 == 1
+	end := 4
+	if p.last8 {
+		end = 8
+	}
+	for l := n; l > end; l /= 4 {
+		for j := range l / 4 {
+			a := -2 * math.Pi * float64(j) / float64(l)
+			p.stages = append(p.stages, twiddle3{
+				math.Cos(a), math.Sin(a),
+				math.Cos(2 * a), math.Sin(2 * a),
+				math.Cos(3 * a), math.Sin(3 * a),
+			})
+		}
+	}
+	return p
+}
+
+// pos returns where bin k of the spectrum is in the output: k with its
+// bits reversed.
+func (p *fftPlan) pos(k int) int32 {
+	return int32(bits.Reverse(uint(k)) >> (bits.UintSize - p.bits))
+}
+
+// run computes the FFT of z[t] = g[2t] x[2t] + i g[2t+1] x[2t+1] (the
+// windowed real samples x packed in pairs, zero past len(x)/2 = p.nz)
+// into re, im (p.n points each).
+func (p *fftPlan) run(re, im []float64, x []int16, g []float64) {
+	re, im = re[:p.n], im[:p.n]
+	x, g = x[:2*p.nz], g[:2*p.nz]
+	tw := p.stages
+	m := p.n / 4
+	p.first(re, im, x, g, tw[:m])
+	tw = tw[m:]
+	for l := m; len(tw) > 0; l /= 4 {
+		m := l / 4
+		t := tw[:m]
+		tw = tw[m:]
+		for b := 0; b+l <= p.n; b += l {
+			radix4(re[b:b+l], im[b:b+l], t, m)
+		}
+	}
+	if p.last8 {
+		last8(re, im)
+	} else {
+		last4(re, im)
+	}
+}
+
+// first runs the first radix-4 stage, which loads z from x and g and
+// skips the points known to be zero.
+func (p *fftPlan) first(re, im []float64, x []int16, g []float64, tw []twiddle3) {
+	m := len(tw)
+	// Butterfly j reads points j, j+m, j+2m and j+3m: all four are below
+	// nz for j < j4, three for j < j3, two for j < j2.
+	j4 := min(max(p.nz-3*m, 0), m)
+	j3 := min(max(p.nz-2*m, 0), m)
+	j2 := min(max(p.nz-m, 0), m)
+	load4(re, im, x, g, tw[:j4], m)
+	load3(re[j4:], im[j4:], x[2*j4:], g[2*j4:], tw[j4:j3], m)
+	load2(re[j3:], im[j3:], x[2*j3:], g[2*j3:], tw[j3:j2], m)
+	load1(re[j2:], im[j2:], x[2*j2:], g[2*j2:], tw[j2:], m)
+}
+
+// load4 runs len(tw) radix-4 butterflies (see radix4) whose inputs a, b,
+// c and d are the points j, j+m, j+2m and j+3m of z as given by x and g.
+func load4(re, im []float64, x []int16, g []float64, tw []twiddle3, m int) {
+	n := len(tw)
+	if n == 0 {
+		return
+	}
+	r0, r1, r2, r3 := re[:n], re[m:][:n], re[2*m:][:n], re[3*m:][:n]
+	i0, i1, i2, i3 := im[:n], im[m:][:n], im[2*m:][:n], im[3*m:][:n]
+	xa, xb, xc, xd := x[:2*n], x[2*m:][:2*n], x[4*m:][:2*n], x[6*m:][:2*n]
+	ga, gb, gc, gd := g[:2*n], g[2*m:][:2*n], g[4*m:][:2*n], g[6*m:][:2*n]
+	for j := range tw {
+		w := &tw[j]
+		ar, ai := float64(xa[2*j])*ga[2*j], float64(xa[2*j+1])*ga[2*j+1]
+		br, bi := float64(xb[2*j])*gb[2*j], float64(xb[2*j+1])*gb[2*j+1]
+		cr, ci := float64(xc[2*j])*gc[2*j], float64(xc[2*j+1])*gc[2*j+1]
+		dr, di := float64(xd[2*j])*gd[2*j], float64(xd[2*j+1])*gd[2*j+1]
+		sr, si := ar+cr, ai+ci
+		tr, ti := br+dr, bi+di
+		ur, ui := ar-cr, ai-ci
+		vr, vi := br-dr, bi-di
+		r0[j], i0[j] = sr+tr, si+ti
+		xr, xi := sr-tr, si-ti
+		r1[j], i1[j] = xr*w.r2-xi*w.i2, xr*w.i2+xi*w.r2
+		xr, xi = ur+vi, ui-vr
+		r2[j], i2[j] = xr*w.r1-xi*w.i1, xr*w.i1+xi*w.r1
+		xr, xi = ur-vi, ui+vr
+		r3[j], i3[j] = xr*w.r3-xi*w.i3, xr*w.i3+xi*w.r3
+	}
+}
+
+// load3 is load4 with d = 0.
+func load3(re, im []float64, x []int16, g []float64, tw []twiddle3, m int) {
+	n := len(tw)
+	if n == 0 {
+		return
+	}
+	r0, r1, r2, r3 := re[:n], re[m:][:n], re[2*m:][:n], re[3*m:][:n]
+	i0, i1, i2, i3 := im[:n], im[m:][:n], im[2*m:][:n], im[3*m:][:n]
+	xa, xb, xc := x[:2*n], x[2*m:][:2*n], x[4*m:][:2*n]
+	ga, gb, gc := g[:2*n], g[2*m:][:2*n], g[4*m:][:2*n]
+	for j := range tw {
+		w := &tw[j]
+		ar, ai := float64(xa[2*j])*ga[2*j], float64(xa[2*j+1])*ga[2*j+1]
+		br, bi := float64(xb[2*j])*gb[2*j], float64(xb[2*j+1])*gb[2*j+1]
+		cr, ci := float64(xc[2*j])*gc[2*j], float64(xc[2*j+1])*gc[2*j+1]
+		sr, si := ar+cr, ai+ci
+		ur, ui := ar-cr, ai-ci
+		r0[j], i0[j] = sr+br, si+bi
+		xr, xi := sr-br, si-bi
+		r1[j], i1[j] = xr*w.r2-xi*w.i2, xr*w.i2+xi*w.r2
+		xr, xi = ur+bi, ui-br
+		r2[j], i2[j] = xr*w.r1-xi*w.i1, xr*w.i1+xi*w.r1
+		xr, xi = ur-bi, ui+br
+		r3[j], i3[j] = xr*w.r3-xi*w.i3, xr*w.i3+xi*w.r3
+	}
+}
+
+// load2 is load4 with c = d = 0.
+func load2(re, im []float64, x []int16, g []float64, tw []twiddle3, m int) {
+	n := len(tw)
+	if n == 0 {
+		return
+	}
+	r0, r1, r2, r3 := re[:n], re[m:][:n], re[2*m:][:n], re[3*m:][:n]
+	i0, i1, i2, i3 := im[:n], im[m:][:n], im[2*m:][:n], im[3*m:][:n]
+	xa, xb := x[:2*n], x[2*m:][:2*n]
+	ga, gb := g[:2*n], g[2*m:][:2*n]
+	for j := range tw {
+		w := &tw[j]
+		ar, ai := float64(xa[2*j])*ga[2*j], float64(xa[2*j+1])*ga[2*j+1]
+		br, bi := float64(xb[2*j])*gb[2*j], float64(xb[2*j+1])*gb[2*j+1]
+		r0[j], i0[j] = ar+br, ai+bi
+		xr, xi := ar-br, ai-bi
+		r1[j], i1[j] = xr*w.r2-xi*w.i2, xr*w.i2+xi*w.r2
+		xr, xi = ar+bi, ai-br
+		r2[j], i2[j] = xr*w.r1-xi*w.i1, xr*w.i1+xi*w.r1
+		xr, xi = ar-bi, ai+br
+		r3[j], i3[j] = xr*w.r3-xi*w.i3, xr*w.i3+xi*w.r3
+	}
+}
+
+// load1 is load4 with b = c = d = 0.
+func load1(re, im []float64, x []int16, g []float64, tw []twiddle3, m int) {
+	n := len(tw)
+	if n == 0 {
+		return
+	}
+	r0, r1, r2, r3 := re[:n], re[m:][:n], re[2*m:][:n], re[3*m:][:n]
+	i0, i1, i2, i3 := im[:n], im[m:][:n], im[2*m:][:n], im[3*m:][:n]
+	xa, ga := x[:2*n], g[:2*n]
+	for j := range tw {
+		w := &tw[j]
+		ar, ai := float64(xa[2*j])*ga[2*j], float64(xa[2*j+1])*ga[2*j+1]
+		r0[j], i0[j] = ar, ai
+		r1[j], i1[j] = ar*w.r2-ai*w.i2, ar*w.i2+ai*w.r2
+		r2[j], i2[j] = ar*w.r1-ai*w.i1, ar*w.i1+ai*w.r1
+		r3[j], i3[j] = ar*w.r3-ai*w.i3, ar*w.i3+ai*w.r3
+	}
+}
+
+// radix4 runs len(tw) radix-4 butterflies over points j, j+m, j+2m and
+// j+3m of re, im: two radix-2 stages in one pass, which leave
+//
+//	a+b+c+d at j,
+//	(a-b+c-d) W^2j at j+m,
+//	(a-ib-c+id) W^j at j+2m and
+//	(a+ib-c-id) W^3j at j+3m,
+//
+// the radix-2 order.
+func radix4(re, im []float64, tw []twiddle3, m int) {
+	n := len(tw)
+	r0, r1, r2, r3 := re[:n], re[m:][:n], re[2*m:][:n], re[3*m:][:n]
+	i0, i1, i2, i3 := im[:n], im[m:][:n], im[2*m:][:n], im[3*m:][:n]
+	for j := range tw {
+		w := &tw[j]
+		ar, ai := r0[j], i0[j]
+		br, bi := r1[j], i1[j]
+		cr, ci := r2[j], i2[j]
+		dr, di := r3[j], i3[j]
+		sr, si := ar+cr, ai+ci // a + c
+		tr, ti := br+dr, bi+di // b + d
+		ur, ui := ar-cr, ai-ci // a - c
+		vr, vi := br-dr, bi-di // b - d
+		r0[j], i0[j] = sr+tr, si+ti
+		xr, xi := sr-tr, si-ti
+		r1[j], i1[j] = xr*w.r2-xi*w.i2, xr*w.i2+xi*w.r2
+		xr, xi = ur+vi, ui-vr // (a - c) - i(b - d)
+		r2[j], i2[j] = xr*w.r1-xi*w.i1, xr*w.i1+xi*w.r1
+		xr, xi = ur-vi, ui+vr // (a - c) + i(b - d)
+		r3[j], i3[j] = xr*w.r3-xi*w.i3, xr*w.i3+xi*w.r3
+	}
+}
+
+// last4 runs the last stage of a transform whose size is a power of 4:
+// 4-point butterflies, whose twiddles are all 1.
+func last4(re, im []float64) {
+	for len(re) >= 4 && len(im) >= 4 {
+		r, i := re[:4:4], im[:4:4]
+		sr, si := r[0]+r[2], i[0]+i[2]
+		tr, ti := r[1]+r[3], i[1]+i[3]
+		ur, ui := r[0]-r[2], i[0]-i[2]
+		vr, vi := r[1]-r[3], i[1]-i[3]
+		r[0], i[0] = sr+tr, si+ti
+		r[1], i[1] = sr-tr, si-ti
+		r[2], i[2] = ur+vi, ui-vr
+		r[3], i[3] = ur-vi, ui+vr
+		re, im = re[4:], im[4:]
+	}
+}
+
+// sqrtHalf is cos(pi/4): W8 = exp(-i pi/4) = sqrtHalf (1 - i).
+const sqrtHalf = 0.70710678118654752440084436210484903928483593768847
+
+// last8 runs the last two stages of a transform whose size is twice a
+// power of 4: 8-point transforms (a radix-4 stage with the twiddles 1, W8,
+// -i and W8^3, then 2-point butterflies), in registers.
+func last8(re, im []float64) {
+	for len(re) >= 8 && len(im) >= 8 {
+		r, i := re[:8:8], im[:8:8]
+		// j = 0: a, b, c, d = x0, x2, x4, x6; twiddles 1.
+		sr, si := r[0]+r[4], i[0]+i[4]
+		tr, ti := r[2]+r[6], i[2]+i[6]
+		ur, ui := r[0]-r[4], i[0]-i[4]
+		vr, vi := r[2]-r[6], i[2]-i[6]
+		y0r, y0i := sr+tr, si+ti
+		y2r, y2i := sr-tr, si-ti
+		y4r, y4i := ur+vi, ui-vr
+		y6r, y6i := ur-vi, ui+vr
+		// j = 1: a, b, c, d = x1, x3, x5, x7; twiddles W8^2 = -i, W8
+		// and W8^3.
+		sr, si = r[1]+r[5], i[1]+i[5]
+		tr, ti = r[3]+r[7], i[3]+i[7]
+		ur, ui = r[1]-r[5], i[1]-i[5]
+		vr, vi = r[3]-r[7], i[3]-i[7]
+		y1r, y1i := sr+tr, si+ti
+		y3r, y3i := si-ti, tr-sr // (s - t)(-i)
+		xr, xi := ur+vi, ui-vr
+		y5r, y5i := (xr+xi)*sqrtHalf, (xi-xr)*sqrtHalf // x W8
+		xr, xi = ur-vi, ui+vr
+		y7r, y7i := (xi-xr)*sqrtHalf, -(xr+xi)*sqrtHalf // x W8^3
+		r[0], i[0] = y0r+y1r, y0i+y1i
+		r[1], i[1] = y0r-y1r, y0i-y1i
+		r[2], i[2] = y2r+y3r, y2i+y3i
+		r[3], i[3] = y2r-y3r, y2i-y3i
+		r[4], i[4] = y4r+y5r, y4i+y5i
+		r[5], i[5] = y4r-y5r, y4i-y5i
+		r[6], i[6] = y6r+y7r, y6i+y7i
+		r[7], i[7] = y6r-y7r, y6i-y7i
+		re, im = re[8:], im[8:]
+	}
+}
