@@ -36,3 +36,44 @@ func BenchmarkProcess(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkProcessVsReference measures one frame through the detector with
+// the reference (radix-2, refSpectrum) analysis and with the current one,
+// side by side in one run, on the input of BenchmarkProcess.
+func BenchmarkProcessVsReference(b *testing.B) {
+	for _, cfg := range []vad.Config{
+		{SampleRate: 8000, FrameMs: 20},
+		{SampleRate: 8000, FrameMs: 10},
+		{SampleRate: 16000, FrameMs: 20},
+		{SampleRate: 48000, FrameMs: 20},
+		{SampleRate: 48000, FrameMs: 30},
+	} {
+		pcm := newSignal(cfg.SampleRate).noise(1, -46).vowel(1, -26).add(-46).int16s()
+		run := func(b *testing.B, n int, process func([]int16) vad.Event) {
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				process(pcm[i : i+n])
+				i += n
+				if i+n > len(pcm) {
+					i = 0
+				}
+			}
+		}
+		name := fmt.Sprintf("%dHz/%dms", cfg.SampleRate, cfg.FrameMs)
+		b.Run(name+"/ref", func(b *testing.B) {
+			r, err := vad.NewReference(cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			run(b, r.FrameSize(), r.Process)
+		})
+		b.Run(name+"/new", func(b *testing.B) {
+			d, err := vad.New(cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			run(b, d.FrameSize(), d.Process)
+		})
+	}
+}

@@ -120,7 +120,12 @@ func (d *Detector) Process(pcm []int16) Event {
 		d.rejected++
 		return None
 	}
-	level := d.spec.analyze(pcm, &d.band)
+	return d.decide(d.spec.analyze(pcm, &d.band))
+}
+
+// decide advances the detector by one frame, whose sub-band powers are in
+// d.band and whose in-band power is level.
+func (d *Detector) decide(level float64) Event {
 	d.levelDB = powerDB(level)
 	d.snrDB = d.noise.snr(&d.band)
 	d.history[d.frames%int64(len(d.history))] = frameStats{d.snrDB, d.noise.contrast()}

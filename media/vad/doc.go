@@ -11,7 +11,7 @@
 // # Method
 //
 // Each frame is Hann-windowed (frames shorter than 20 ms together with the
-// samples before them) and transformed with a radix-2 FFT. The power in
+// samples before them) and transformed with a radix-4 FFT. The power in
 // ten sub-bands of the telephone speech band (edges at 250, 450, 650, 900,
 // 1150, 1450, 1800, 2200, 2650, 3150 and 3750 Hz) is compared against a
 // per-band noise floor estimated by

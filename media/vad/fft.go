@@ -20,7 +20,8 @@ import (
 type fftPlan struct {
 	n      int        // size
 	nz     int        // inputs that may be non-zero: z[nz:] are zero
-	stages []twiddle3 // twiddles of the radix-4 stages, first to last
+	first  []loadTw   // gains and twiddles of the first stage
+	stages []twiddle3 // twiddles of the later radix-4 stages, in order
 	last8  bool       // whether the last stage is an 8-point kernel
 	bits   int        // log2(n)
 }
@@ -29,26 +30,51 @@ type fftPlan struct {
 // a radix-4 stage of length L.
 type twiddle3 struct{ r1, i1, r2, i2, r3, i3 float64 }
 
-// newFFTPlan prepares an FFT of n points (a power of two, at least 8) of
-// which only the first nz may be non-zero.
-func newFFTPlan(n, nz int) fftPlan {
-	p := fftPlan{n: n, nz: nz, bits: bits.TrailingZeros(uint(n))}
+// loadTw is what butterfly j of the first stage needs besides the
+// samples: the gains of the real and imaginary parts of its inputs
+// z[j+qm], q = 0..3 (zero past the window), and its twiddles.
+type loadTw struct {
+	g [8]float64
+	w twiddle3
+}
+
+// newFFTPlan prepares an FFT of n points (a power of two, at least 16) of
+// z[t] = gain[2t] x[2t] + i gain[2t+1] x[2t+1], zero for t >= len(gain)/2.
+func newFFTPlan(n int, gain []float64) fftPlan {
+	p := fftPlan{n: n, nz: len(gain) / 2, bits: bits.TrailingZeros(uint(n))}
 	p.last8 = p.bits%2 == 1
 	end := 4
 	if p.last8 {
 		end = 8
 	}
-	for l := n; l > end; l /= 4 {
+	m := n / 4
+	for j := range m {
+		var t loadTw
+		for q := range 4 {
+			if i := 2 * (j + q*m); i+1 < len(gain) {
+				t.g[2*q], t.g[2*q+1] = gain[i], gain[i+1]
+			}
+		}
+		t.w = radix4Twiddles(j, n)
+		p.first = append(p.first, t)
+	}
+	for l := m; l > end; l /= 4 {
 		for j := range l / 4 {
-			a := -2 * math.Pi * float64(j) / float64(l)
-			p.stages = append(p.stages, twiddle3{
-				math.Cos(a), math.Sin(a),
-				math.Cos(2 * a), math.Sin(2 * a),
-				math.Cos(3 * a), math.Sin(3 * a),
-			})
+			p.stages = append(p.stages, radix4Twiddles(j, l))
 		}
 	}
 	return p
+}
+
+// radix4Twiddles returns the twiddles of butterfly j of a radix-4 stage of
+// length l.
+func radix4Twiddles(j, l int) twiddle3 {
+	a := -2 * math.Pi * float64(j) / float64(l)
+	return twiddle3{
+		math.Cos(a), math.Sin(a),
+		math.Cos(2 * a), math.Sin(2 * a),
+		math.Cos(3 * a), math.Sin(3 * a),
+	}
 }
 
 // pos returns where bin k of the spectrum is in the output: k with its
@@ -57,17 +83,14 @@ func (p *fftPlan) pos(k int) int32 {
 	return int32(bits.Reverse(uint(k)) >> (bits.UintSize - p.bits))
 }
 
-// run computes the FFT of z[t] = g[2t] x[2t] + i g[2t+1] x[2t+1] (the
-// windowed real samples x packed in pairs, zero past len(x)/2 = p.nz)
-// into re, im (p.n points each).
-func (p *fftPlan) run(re, im []float64, x []int16, g []float64) {
+// run computes the FFT of the samples x (see newFFTPlan) into re, im
+// (p.n points each).
+func (p *fftPlan) run(re, im []float64, x []int16) {
 	re, im = re[:p.n], im[:p.n]
-	x, g = x[:2*p.nz], g[:2*p.nz]
+	x = x[:2*p.nz]
+	p.load(re, im, x)
 	tw := p.stages
-	m := p.n / 4
-	p.first(re, im, x, g, tw[:m])
-	tw = tw[m:]
-	for l := m; len(tw) > 0; l /= 4 {
+	for l := p.n / 4; len(tw) > 0; l /= 4 {
 		m := l / 4
 		t := tw[:m]
 		tw = tw[m:]
@@ -82,24 +105,25 @@ func (p *fftPlan) run(re, im []float64, x []int16, g []float64) {
 	}
 }
 
-// first runs the first radix-4 stage, which loads z from x and g and
-// skips the points known to be zero.
-func (p *fftPlan) first(re, im []float64, x []int16, g []float64, tw []twiddle3) {
+// load runs the first radix-4 stage, which loads z from x, skipping the
+// points known to be zero.
+func (p *fftPlan) load(re, im []float64, x []int16) {
+	tw := p.first
 	m := len(tw)
 	// Butterfly j reads points j, j+m, j+2m and j+3m: all four are below
 	// nz for j < j4, three for j < j3, two for j < j2.
 	j4 := min(max(p.nz-3*m, 0), m)
 	j3 := min(max(p.nz-2*m, 0), m)
 	j2 := min(max(p.nz-m, 0), m)
-	load4(re, im, x, g, tw[:j4], m)
-	load3(re[j4:], im[j4:], x[2*j4:], g[2*j4:], tw[j4:j3], m)
-	load2(re[j3:], im[j3:], x[2*j3:], g[2*j3:], tw[j3:j2], m)
-	load1(re[j2:], im[j2:], x[2*j2:], g[2*j2:], tw[j2:], m)
+	load4(re, im, x, tw[:j4], m)
+	load3(re[j4:], im[j4:], x[2*j4:], tw[j4:j3], m)
+	load2(re[j3:], im[j3:], x[2*j3:], tw[j3:j2], m)
+	load1(re[j2:], im[j2:], x[2*j2:], tw[j2:], m)
 }
 
 // load4 runs len(tw) radix-4 butterflies (see radix4) whose inputs a, b,
-// c and d are the points j, j+m, j+2m and j+3m of z as given by x and g.
-func load4(re, im []float64, x []int16, g []float64, tw []twiddle3, m int) {
+// c and d are the points j, j+m, j+2m and j+3m of z.
+func load4(re, im []float64, x []int16, tw []loadTw, m int) {
 	n := len(tw)
 	if n == 0 {
 		return
@@ -107,17 +131,17 @@ func load4(re, im []float64, x []int16, g []float64, tw []twiddle3, m int) {
 	r0, r1, r2, r3 := re[:n], re[m:][:n], re[2*m:][:n], re[3*m:][:n]
 	i0, i1, i2, i3 := im[:n], im[m:][:n], im[2*m:][:n], im[3*m:][:n]
 	xa, xb, xc, xd := x[:2*n], x[2*m:][:2*n], x[4*m:][:2*n], x[6*m:][:2*n]
-	ga, gb, gc, gd := g[:2*n], g[2*m:][:2*n], g[4*m:][:2*n], g[6*m:][:2*n]
 	for j := range tw {
-		w := &tw[j]
-		ar, ai := float64(xa[2*j])*ga[2*j], float64(xa[2*j+1])*ga[2*j+1]
-		br, bi := float64(xb[2*j])*gb[2*j], float64(xb[2*j+1])*gb[2*j+1]
-		cr, ci := float64(xc[2*j])*gc[2*j], float64(xc[2*j+1])*gc[2*j+1]
-		dr, di := float64(xd[2*j])*gd[2*j], float64(xd[2*j+1])*gd[2*j+1]
+		t := &tw[j]
+		ar, ai := float64(xa[2*j])*t.g[0], float64(xa[2*j+1])*t.g[1]
+		br, bi := float64(xb[2*j])*t.g[2], float64(xb[2*j+1])*t.g[3]
+		cr, ci := float64(xc[2*j])*t.g[4], float64(xc[2*j+1])*t.g[5]
+		dr, di := float64(xd[2*j])*t.g[6], float64(xd[2*j+1])*t.g[7]
 		sr, si := ar+cr, ai+ci
 		tr, ti := br+dr, bi+di
 		ur, ui := ar-cr, ai-ci
 		vr, vi := br-dr, bi-di
+		w := &t.w
 		r0[j], i0[j] = sr+tr, si+ti
 		xr, xi := sr-tr, si-ti
 		r1[j], i1[j] = xr*w.r2-xi*w.i2, xr*w.i2+xi*w.r2
@@ -129,7 +153,7 @@ func load4(re, im []float64, x []int16, g []float64, tw []twiddle3, m int) {
 }
 
 // load3 is load4 with d = 0.
-func load3(re, im []float64, x []int16, g []float64, tw []twiddle3, m int) {
+func load3(re, im []float64, x []int16, tw []loadTw, m int) {
 	n := len(tw)
 	if n == 0 {
 		return
@@ -137,14 +161,14 @@ func load3(re, im []float64, x []int16, g []float64, tw []twiddle3, m int) {
 	r0, r1, r2, r3 := re[:n], re[m:][:n], re[2*m:][:n], re[3*m:][:n]
 	i0, i1, i2, i3 := im[:n], im[m:][:n], im[2*m:][:n], im[3*m:][:n]
 	xa, xb, xc := x[:2*n], x[2*m:][:2*n], x[4*m:][:2*n]
-	ga, gb, gc := g[:2*n], g[2*m:][:2*n], g[4*m:][:2*n]
 	for j := range tw {
-		w := &tw[j]
-		ar, ai := float64(xa[2*j])*ga[2*j], float64(xa[2*j+1])*ga[2*j+1]
-		br, bi := float64(xb[2*j])*gb[2*j], float64(xb[2*j+1])*gb[2*j+1]
-		cr, ci := float64(xc[2*j])*gc[2*j], float64(xc[2*j+1])*gc[2*j+1]
+		t := &tw[j]
+		ar, ai := float64(xa[2*j])*t.g[0], float64(xa[2*j+1])*t.g[1]
+		br, bi := float64(xb[2*j])*t.g[2], float64(xb[2*j+1])*t.g[3]
+		cr, ci := float64(xc[2*j])*t.g[4], float64(xc[2*j+1])*t.g[5]
 		sr, si := ar+cr, ai+ci
 		ur, ui := ar-cr, ai-ci
+		w := &t.w
 		r0[j], i0[j] = sr+br, si+bi
 		xr, xi := sr-br, si-bi
 		r1[j], i1[j] = xr*w.r2-xi*w.i2, xr*w.i2+xi*w.r2
@@ -156,7 +180,7 @@ func load3(re, im []float64, x []int16, g []float64, tw []twiddle3, m int) {
 }
 
 // load2 is load4 with c = d = 0.
-func load2(re, im []float64, x []int16, g []float64, tw []twiddle3, m int) {
+func load2(re, im []float64, x []int16, tw []loadTw, m int) {
 	n := len(tw)
 	if n == 0 {
 		return
@@ -164,11 +188,11 @@ func load2(re, im []float64, x []int16, g []float64, tw []twiddle3, m int) {
 	r0, r1, r2, r3 := re[:n], re[m:][:n], re[2*m:][:n], re[3*m:][:n]
 	i0, i1, i2, i3 := im[:n], im[m:][:n], im[2*m:][:n], im[3*m:][:n]
 	xa, xb := x[:2*n], x[2*m:][:2*n]
-	ga, gb := g[:2*n], g[2*m:][:2*n]
 	for j := range tw {
-		w := &tw[j]
-		ar, ai := float64(xa[2*j])*ga[2*j], float64(xa[2*j+1])*ga[2*j+1]
-		br, bi := float64(xb[2*j])*gb[2*j], float64(xb[2*j+1])*gb[2*j+1]
+		t := &tw[j]
+		ar, ai := float64(xa[2*j])*t.g[0], float64(xa[2*j+1])*t.g[1]
+		br, bi := float64(xb[2*j])*t.g[2], float64(xb[2*j+1])*t.g[3]
+		w := &t.w
 		r0[j], i0[j] = ar+br, ai+bi
 		xr, xi := ar-br, ai-bi
 		r1[j], i1[j] = xr*w.r2-xi*w.i2, xr*w.i2+xi*w.r2
@@ -180,17 +204,18 @@ func load2(re, im []float64, x []int16, g []float64, tw []twiddle3, m int) {
 }
 
 // load1 is load4 with b = c = d = 0.
-func load1(re, im []float64, x []int16, g []float64, tw []twiddle3, m int) {
+func load1(re, im []float64, x []int16, tw []loadTw, m int) {
 	n := len(tw)
 	if n == 0 {
 		return
 	}
 	r0, r1, r2, r3 := re[:n], re[m:][:n], re[2*m:][:n], re[3*m:][:n]
 	i0, i1, i2, i3 := im[:n], im[m:][:n], im[2*m:][:n], im[3*m:][:n]
-	xa, ga := x[:2*n], g[:2*n]
+	xa := x[:2*n]
 	for j := range tw {
-		w := &tw[j]
-		ar, ai := float64(xa[2*j])*ga[2*j], float64(xa[2*j+1])*ga[2*j+1]
+		t := &tw[j]
+		ar, ai := float64(xa[2*j])*t.g[0], float64(xa[2*j+1])*t.g[1]
+		w := &t.w
 		r0[j], i0[j] = ar, ai
 		r1[j], i1[j] = ar*w.r2-ai*w.i2, ar*w.i2+ai*w.r2
 		r2[j], i2[j] = ar*w.r1-ai*w.i1, ar*w.i1+ai*w.r1

@@ -33,24 +33,29 @@ type spectrum struct {
 	gain   []float64 // window/32768: from sample to windowed full-scale value
 	re, im []float64 // FFT work buffers, size/2 points
 	fft    fftPlan
-	pairs  []splitPair // the bins of the bands, two at a time where possible
+	bins   []splitBin // the bins of the bands, with their mirrors where possible
+	runs   []splitRun // bins in runs of one band
 	lo, hi [numBands]int
 	scale  float64 // bin |X|^2 to signal power: 2 / (size * sum w^2)
-	// scale4 is scale/4: the split leaves out its two exact halvings, so
-	// it yields 2X[k] rather than X[k].
-	scale4 float64
+	// scale2 is scale/2: the split yields 2|X[k]|^2 (see splitPairs).
+	scale2 float64
 }
 
-// splitPair is what the split needs for bin k and its mirror size/2-k:
-// where Z[k] and Z[size/2-k] are in the FFT output, W^k = exp(-2 pi i
-// k/size), and the bands of the two bins. X[size/2-k] is conj(E[k] - W^k
-// O[k]), so one pass over Z[k] and Z[size/2-k] yields both; bands
-// numBands is the discard slot of a bin that is not in a band (or is k
-// itself, for k = size/4).
-type splitPair struct {
-	z, m   int32
+// splitBin is what the split needs for bin k: where Z[k] and Z[size/2-k]
+// are in the FFT output, and W^k = exp(-2 pi i k/size) as 2 Re W^k and
+// Im W^k.
+type splitBin struct {
+	z, m    int32
+	wr2, wi float64
+}
+
+// splitRun is a run of consecutive entries of spectrum.bins whose bins k
+// are in band bk and whose mirrors size/2-k are all in band bm, or are
+// all outside the bands (bm = numBands; this includes k = size/4, its own
+// mirror).
+type splitRun struct {
+	n      int
 	bk, bm uint8
-	wr, wi float64
 }
 
 // newSpectrum prepares the analysis of n-sample frames at rate Hz.
@@ -67,7 +72,6 @@ func newSpectrum(n, rate int) *spectrum {
 		gain:   make([]float64, n),
 		re:     make([]float64, half),
 		im:     make([]float64, half),
-		fft:    newFFTPlan(half, n/2),
 	}
 	var wsum float64
 	for i := range s.window {
@@ -79,7 +83,8 @@ func newSpectrum(n, rate int) *spectrum {
 	// A full-scale (+-1) signal's mean square is recovered by Parseval:
 	// sum x^2 = (1/size) sum |X|^2, both halves of the spectrum.
 	s.scale = 2 / (float64(size) * wsum)
-	s.scale4 = s.scale / 4
+	s.scale2 = s.scale / 2
+	s.fft = newFFTPlan(half, s.gain)
 	binHz := float64(rate) / float64(size)
 	band := make([]uint8, half) // band of each bin, numBands if none
 	for k := range band {
@@ -92,35 +97,25 @@ func newSpectrum(n, rate int) *spectrum {
 			band[k] = uint8(b)
 		}
 	}
-	// Within a band's entries, the accumulation is serial: the table takes
-	// one entry of each band in turn, so that consecutive entries add to
-	// different bands and do not wait for each other.
-	var byBand [numBands][]splitPair
+	// Bin k and its mirror m = size/2-k are split together, from Z[k] and
+	// Z[m] alike: k runs up to size/4 and over the bins whose mirror is
+	// not in a band.
 	for k := 1; k < half; k++ {
 		m := half - k
 		if band[k] == numBands || (m < k && band[m] != numBands) {
-			continue // not in a band, or paired with m already
+			continue // not in a band, or split with m already
 		}
 		bm := band[m]
 		if m == k {
 			bm = numBands
 		}
+		if r := len(s.runs) - 1; r >= 0 && s.runs[r].bk == band[k] && s.runs[r].bm == bm {
+			s.runs[r].n++
+		} else {
+			s.runs = append(s.runs, splitRun{1, band[k], bm})
+		}
 		a := -2 * math.Pi * float64(k) / float64(size)
-		byBand[band[k]] = append(byBand[band[k]], splitPair{
-			z: s.fft.pos(k), m: s.fft.pos(m), bk: band[k], bm: bm,
-			wr: math.Cos(a), wi: math.Sin(a),
-		})
-	}
-	for i := 0; ; i++ {
-		n := len(s.pairs)
-		for _, p := range byBand {
-			if i < len(p) {
-				s.pairs = append(s.pairs, p[i])
-			}
-		}
-		if len(s.pairs) == n {
-			break
-		}
+		s.bins = append(s.bins, splitBin{s.fft.pos(k), s.fft.pos(m), 2 * math.Cos(a), math.Sin(a)})
 	}
 	return s
 }
@@ -135,30 +130,61 @@ func (s *spectrum) reset() { clear(s.last) }
 func (s *spectrum) analyze(pcm []int16, band *[numBands]float64) float64 {
 	keep := copy(s.last, s.last[len(pcm):])
 	copy(s.last[keep:], pcm)
-	s.fft.run(s.re, s.im, s.last, s.gain)
-	var acc [16]float64 // per band; numBands discards
-	re, im := s.re, s.im
-	for i := range s.pairs {
-		c := &s.pairs[i]
-		// With Z = Z[k] and C = conj(Z[size/2-k]): 2E[k] = Z + C,
-		// 2O[k] = -i (Z - C), 2X[k] = 2E + W 2O and
-		// 2X[size/2-k] = conj(2E - W 2O). mi is -Im C.
-		zr, zi := re[c.z], im[c.z]
-		cr, mi := re[c.m], im[c.m]
-		er, ei := zr+cr, zi-mi
-		or, oi := zi+mi, cr-zr
-		tr := c.wr*or - c.wi*oi
-		ti := c.wr*oi + c.wi*or
-		xr, xi := er+tr, ei+ti
-		acc[c.bk&15] += xr*xr + xi*xi
-		xr, xi = er-tr, ei-ti
-		acc[c.bm&15] += xr*xr + xi*xi
+	s.fft.run(s.re, s.im, s.last)
+	var acc [numBands]float64
+	bins := s.bins
+	for _, r := range s.runs {
+		run := bins[:r.n]
+		bins = bins[r.n:]
+		if r.bm == numBands {
+			acc[r.bk%numBands] += splitSingle(s.re, s.im, run)
+			continue
+		}
+		pk, pm := splitPairs(s.re, s.im, run)
+		acc[r.bk%numBands] += pk
+		acc[r.bm%numBands] += pm
 	}
 	var total float64
 	for b := range band {
-		p := acc[b] * s.scale4
+		p := acc[b] * s.scale2
 		band[b] = max(p, minPower)
 		total += p
 	}
 	return max(total, minPower)
+}
+
+// splitPairs returns the sums of 2|X[k]|^2 and 2|X[size/2-k]|^2 over the
+// bins of run. With Z = Z[k], M = Z[size/2-k] and C = conj(M), the
+// even and odd spectra are 2E = Z + C and 2O = -i(Z - C); then
+// 4|X[k]|^2 = |2E + W 2O|^2 and, since X[size/2-k] = conj(E - W O),
+// 4|X[size/2-k]|^2 = |2E - W 2O|^2. Expanded, with A = |Z|^2 and B = |M|^2,
+//
+//	2|X[k]|^2        = (A+B) + d,
+//	2|X[size/2-k]|^2 = (A+B) - d,
+//	d = (A-B) Im W + 2 Re W (Re M Im Z + Im M Re Z).
+func splitPairs(re, im []float64, run []splitBin) (pk, pm float64) {
+	for i := range run {
+		c := &run[i]
+		zr, zi := re[c.z], im[c.z]
+		mr, mi := re[c.m], im[c.m]
+		a, b := zr*zr+zi*zi, mr*mr+mi*mi
+		d := (a-b)*c.wi + c.wr2*(mr*zi+mi*zr)
+		pk += (a + b) + d
+		pm += (a + b) - d
+	}
+	return pk, pm
+}
+
+// splitSingle returns the sum of 2|X[k]|^2 over the bins of run (see
+// splitPairs).
+func splitSingle(re, im []float64, run []splitBin) float64 {
+	var p float64
+	for i := range run {
+		c := &run[i]
+		zr, zi := re[c.z], im[c.z]
+		mr, mi := re[c.m], im[c.m]
+		a, b := zr*zr+zi*zi, mr*mr+mi*mi
+		p += (a + b) + (a-b)*c.wi + c.wr2*(mr*zi+mi*zr)
+	}
+	return p
 }
