@@ -1,9 +1,6 @@
 package vad
 
-import (
-	"fmt"
-	"math"
-)
+import "fmt"
 
 // Endpointing parameters (see the package documentation).
 const (
@@ -120,14 +117,14 @@ func (d *Detector) Process(pcm []int16) Event {
 		d.rejected++
 		return None
 	}
-	return d.decide(d.spec.analyze(pcm, &d.band))
+	d.levelDB = powerDB(d.spec.analyze(pcm, &d.band))
+	d.snrDB = d.noise.snr(&d.band)
+	return d.advance()
 }
 
-// decide advances the detector by one frame, whose sub-band powers are in
-// d.band and whose in-band power is level.
-func (d *Detector) decide(level float64) Event {
-	d.levelDB = powerDB(level)
-	d.snrDB = d.noise.snr(&d.band)
+// advance advances the detector by one frame, whose sub-band powers are in
+// d.band and whose levelDB and snrDB are set.
+func (d *Detector) advance() Event {
 	d.history[d.frames%int64(len(d.history))] = frameStats{d.snrDB, d.noise.contrast()}
 	d.noise.update(&d.band)
 	d.frames++
@@ -258,4 +255,4 @@ func (d *Detector) String() string {
 }
 
 // powerDB converts a mean-square power to dB.
-func powerDB(p float64) float64 { return 10 * math.Log10(max(p, minPower)) }
+func powerDB(p float64) float64 { return dB(max(p, minPower)) }

@@ -58,7 +58,7 @@ func (t *noiseTracker) snr(band *[numBands]float64) float64 {
 	}
 	var sum float64
 	for b, p := range band {
-		x := 10 * math.Log10(p/t.noise[b])
+		x := dB(p / t.noise[b])
 		t.bandSNR[b] = x
 		sum += max(0, x)
 	}
