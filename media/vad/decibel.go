@@ -24,7 +24,9 @@ func dB(x float64) float64 {
 	c := &logTable[k>>46&63]
 	m := math.Float64frombits(b - uint64(e)<<52)
 	r := (m - c.c) * c.inv // m - c is exact
-	p := r * (1 + r*(-1.0/2+r*(1.0/3+r*(-1.0/4+r*(1.0/5+r*(-1.0/6+r*(1.0/7)))))))
+	// The series in Estrin's form, for a short dependency chain.
+	r2 := r * r
+	p := r + r2*(-1.0/2+r*(1.0/3)) + r2*r2*((-1.0/4+r*(1.0/5))+r2*(-1.0/6+r*(1.0/7)))
 	f := float64(e) + c.e
 	return (f*ln2Hi + (c.log + (f*ln2Lo + p))) * (10 / math.Ln10)
 }

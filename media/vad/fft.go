@@ -280,8 +280,9 @@ const sqrtHalf = 0.70710678118654752440084436210484903928483593768847
 // power of 4: 8-point transforms (a radix-4 stage with the twiddles 1, W8,
 // -i and W8^3, then 2-point butterflies), in registers.
 func last8(re, im []float64) {
-	for len(re) >= 8 && len(im) >= 8 {
-		r, i := re[:8:8], im[:8:8]
+	im = im[:len(re)]
+	for b := 0; b+8 <= len(re); b += 8 {
+		r, i := (*[8]float64)(re[b:b+8]), (*[8]float64)(im[b:b+8])
 		// j = 0: a, b, c, d = x0, x2, x4, x6; twiddles 1.
 		sr, si := r[0]+r[4], i[0]+i[4]
 		tr, ti := r[2]+r[6], i[2]+i[6]
@@ -292,25 +293,25 @@ func last8(re, im []float64) {
 		y4r, y4i := ur+vi, ui-vr
 		y6r, y6i := ur-vi, ui+vr
 		// j = 1: a, b, c, d = x1, x3, x5, x7; twiddles W8^2 = -i, W8
-		// and W8^3.
+		// and W8^3. Each output is combined with its j = 0 partner and
+		// stored at once.
 		sr, si = r[1]+r[5], i[1]+i[5]
 		tr, ti = r[3]+r[7], i[3]+i[7]
 		ur, ui = r[1]-r[5], i[1]-i[5]
 		vr, vi = r[3]-r[7], i[3]-i[7]
-		y1r, y1i := sr+tr, si+ti
-		y3r, y3i := si-ti, tr-sr // (s - t)(-i)
-		xr, xi := ur+vi, ui-vr
-		y5r, y5i := (xr+xi)*sqrtHalf, (xi-xr)*sqrtHalf // x W8
+		xr, xi := sr+tr, si+ti
+		r[0], i[0] = y0r+xr, y0i+xi
+		r[1], i[1] = y0r-xr, y0i-xi
+		xr, xi = si-ti, tr-sr // (s - t)(-i)
+		r[2], i[2] = y2r+xr, y2i+xi
+		r[3], i[3] = y2r-xr, y2i-xi
+		xr, xi = ur+vi, ui-vr
+		xr, xi = (xr+xi)*sqrtHalf, (xi-xr)*sqrtHalf // x W8
+		r[4], i[4] = y4r+xr, y4i+xi
+		r[5], i[5] = y4r-xr, y4i-xi
 		xr, xi = ur-vi, ui+vr
-		y7r, y7i := (xi-xr)*sqrtHalf, -(xr+xi)*sqrtHalf // x W8^3
-		r[0], i[0] = y0r+y1r, y0i+y1i
-		r[1], i[1] = y0r-y1r, y0i-y1i
-		r[2], i[2] = y2r+y3r, y2i+y3i
-		r[3], i[3] = y2r-y3r, y2i-y3i
-		r[4], i[4] = y4r+y5r, y4i+y5i
-		r[5], i[5] = y4r-y5r, y4i-y5i
-		r[6], i[6] = y6r+y7r, y6i+y7i
-		r[7], i[7] = y6r-y7r, y6i-y7i
-		re, im = re[8:], im[8:]
+		pr, q := (xi-xr)*sqrtHalf, (xr+xi)*sqrtHalf // x W8^3 = pr - iq
+		r[6], i[6] = y6r+pr, y6i-q
+		r[7], i[7] = y6r-pr, y6i+q
 	}
 }

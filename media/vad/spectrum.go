@@ -37,13 +37,12 @@ type spectrum struct {
 	runs   []splitRun // bins in runs of one band
 	lo, hi [numBands]int
 	scale  float64 // bin |X|^2 to signal power: 2 / (size * sum w^2)
-	// scale2 is scale/2: the split yields 2|X[k]|^2 (see splitPairs).
+	// scale2 is scale/2: split yields 2|X[k]|^2.
 	scale2 float64
 }
 
-// splitBin is what the split needs for bin k: where Z[k] and Z[size/2-k]
-// are in the FFT output, and W^k = exp(-2 pi i k/size) as 2 Re W^k and
-// Im W^k.
+// splitBin is what split needs for bin k: where Z[k] and Z[size/2-k] are
+// in the FFT output, and W^k = exp(-2 pi i k/size) as 2 Re W^k and Im W^k.
 type splitBin struct {
 	z, m    int32
 	wr2, wi float64
@@ -132,18 +131,7 @@ func (s *spectrum) analyze(pcm []int16, band *[numBands]float64) float64 {
 	copy(s.last[keep:], pcm)
 	s.fft.run(s.re, s.im, s.last)
 	var acc [numBands]float64
-	bins := s.bins
-	for _, r := range s.runs {
-		run := bins[:r.n]
-		bins = bins[r.n:]
-		if r.bm == numBands {
-			acc[r.bk%numBands] += splitSingle(s.re, s.im, run)
-			continue
-		}
-		pk, pm := splitPairs(s.re, s.im, run)
-		acc[r.bk%numBands] += pk
-		acc[r.bm%numBands] += pm
-	}
+	s.split(&acc)
 	var total float64
 	for b := range band {
 		p := acc[b] * s.scale2
@@ -153,38 +141,37 @@ func (s *spectrum) analyze(pcm []int16, band *[numBands]float64) float64 {
 	return max(total, minPower)
 }
 
-// splitPairs returns the sums of 2|X[k]|^2 and 2|X[size/2-k]|^2 over the
-// bins of run. With Z = Z[k], M = Z[size/2-k] and C = conj(M), the
-// even and odd spectra are 2E = Z + C and 2O = -i(Z - C); then
-// 4|X[k]|^2 = |2E + W 2O|^2 and, since X[size/2-k] = conj(E - W O),
-// 4|X[size/2-k]|^2 = |2E - W 2O|^2. Expanded, with A = |Z|^2 and B = |M|^2,
+// split adds 2|X[k]|^2 of every bin of the bands to acc. With Z = Z[k],
+// M = Z[size/2-k] and C = conj(M), the even and odd spectra are 2E = Z + C
+// and 2O = -i(Z - C); then 4|X[k]|^2 = |2E + W 2O|^2 and, since
+// X[size/2-k] = conj(E - W O), 4|X[size/2-k]|^2 = |2E - W 2O|^2. Expanded,
+// with A = |Z|^2 and B = |M|^2,
 //
 //	2|X[k]|^2        = (A+B) + d,
 //	2|X[size/2-k]|^2 = (A+B) - d,
 //	d = (A-B) Im W + 2 Re W (Re M Im Z + Im M Re Z).
-func splitPairs(re, im []float64, run []splitBin) (pk, pm float64) {
-	for i := range run {
-		c := &run[i]
-		zr, zi := re[c.z], im[c.z]
-		mr, mi := re[c.m], im[c.m]
-		a, b := zr*zr+zi*zi, mr*mr+mi*mi
-		d := (a-b)*c.wi + c.wr2*(mr*zi+mi*zr)
-		pk += (a + b) + d
-		pm += (a + b) - d
+func (s *spectrum) split(acc *[numBands]float64) {
+	re := s.re
+	im := s.im[:len(re)] // one bounds check for both
+	bins := s.bins
+	for _, r := range s.runs {
+		if r.n > len(bins) {
+			return
+		}
+		run := bins[:r.n]
+		bins = bins[r.n:]
+		var sum, diff float64 // of A+B and of d
+		for i := range run {
+			c := &run[i]
+			zr, zi := re[c.z], im[c.z]
+			mr, mi := re[c.m], im[c.m]
+			a, b := zr*zr+zi*zi, mr*mr+mi*mi
+			sum += a + b
+			diff += (a-b)*c.wi + c.wr2*(mr*zi+mi*zr)
+		}
+		acc[r.bk%numBands] += sum + diff
+		if r.bm != numBands {
+			acc[r.bm%numBands] += sum - diff
+		}
 	}
-	return pk, pm
-}
-
-// splitSingle returns the sum of 2|X[k]|^2 over the bins of run (see
-// splitPairs).
-func splitSingle(re, im []float64, run []splitBin) float64 {
-	var p float64
-	for i := range run {
-		c := &run[i]
-		zr, zi := re[c.z], im[c.z]
-		mr, mi := re[c.m], im[c.m]
-		a, b := zr*zr+zi*zi, mr*mr+mi*mi
-		p += (a + b) + (a-b)*c.wi + c.wr2*(mr*zi+mi*zr)
-	}
-	return p
 }
