@@ -405,3 +405,49 @@ func opusPackets(t *testing.T, path string) []string {
 		out = append(out, fmt.Sprintf("%d %x", p.Granule, p.Data))
 	}
 }
+
+// FuzzRecorderGolden drives a Recorder and refRecorder with the frame
+// sequences of FuzzRecorderTimeline (an 8 kHz caller resampled into a
+// 16 kHz file, a 100 ms Skew) and requires the same samples and Stats.
+func FuzzRecorderGolden(f *testing.F) {
+	for _, seed := range [][]byte{
+		{0, 0, 0, 160, 0, 1, 0, 0, 160, 0, 0, 20, 0, 160, 0, 1, 20, 0, 160, 0},
+		{0, 0, 0, 160, 0, 0, 208, 7, 160, 0, 1, 226, 255, 244, 1, 1, 10, 0, 160, 0},
+		{1, 136, 19, 232, 3, 0, 0, 0, 160, 0, 0, 122, 19, 255, 255},
+		{0, 20, 0, 161, 0, 0, 40, 0, 159, 0, 0, 41, 0, 3, 0, 1, 0, 0, 0, 0},
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		cfg := Config{CallerRate: 8000, Skew: 100 * time.Millisecond, MaxDuration: 20 * time.Second}
+		sink := &memSink{rate: 16000}
+		r, err := New(sink, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref := newRef(16000, cfg)
+		pcm := make([]int16, 4000)
+		for i := range pcm {
+			pcm[i] = int16(i + 1)
+		}
+		for ; len(ops) >= 5; ops = ops[5:] {
+			ch := Channel(ops[0] & 1)
+			at := time.Duration(int16(binary.LittleEndian.Uint16(ops[1:]))) * time.Millisecond
+			n := int(binary.LittleEndian.Uint16(ops[3:])) % len(pcm)
+			want := ref.write(ch, at, pcm[:n])
+			if err := r.Write(ch, at, pcm[:n]); !errors.Is(err, want) {
+				t.Fatalf("Write(%v, %v, %d) = %v, want %v", ch, at, n, err, want)
+			}
+		}
+		if err := r.Close(); err != nil {
+			t.Fatal(err)
+		}
+		want := ref.close(-1)
+		if st := r.Stats(); st != ref.stats {
+			t.Fatalf("Stats %+v, want %+v", st, ref.stats)
+		}
+		if i := firstDiff(sink.pcm, want); i >= 0 {
+			t.Fatalf("%d samples, want %d; first difference at sample %d", len(sink.pcm), len(want), i)
+		}
+	})
+}
