@@ -119,14 +119,15 @@ func (d *Detector) Process(pcm []int16) Event {
 	}
 	d.levelDB = powerDB(d.spec.analyze(pcm, &d.band))
 	d.snrDB = d.noise.snr(&d.band)
-	return d.advance()
+	contrast := d.noise.contrast()
+	d.noise.update(&d.band)
+	return d.advance(contrast)
 }
 
-// advance advances the detector by one frame, whose sub-band powers are in
-// d.band and whose levelDB and snrDB are set.
-func (d *Detector) advance() Event {
-	d.history[d.frames%int64(len(d.history))] = frameStats{d.snrDB, d.noise.contrast()}
-	d.noise.update(&d.band)
+// advance advances the endpointer by one frame, whose levelDB and snrDB
+// are set and whose spectral contrast is contrast.
+func (d *Detector) advance(contrast float64) Event {
+	d.history[d.frames%int64(len(d.history))] = frameStats{d.snrDB, contrast}
 	d.frames++
 	loud := d.levelDB >= d.cfg.MinLevelDB
 	if d.speaking {

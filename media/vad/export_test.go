@@ -3,9 +3,9 @@ package vad
 import "math"
 
 // ReferenceDetector is a Detector that measures its frames as the first
-// version did: band powers from refSpectrum (the radix-2 analysis) and
-// decibels from math.Log10. Tests and benchmarks use it to compare the
-// decisions and the cost of the two.
+// version did: band powers from refSpectrum (the radix-2 analysis),
+// decibels from math.Log10 and the noise update of refUpdate. Tests and
+// benchmarks use it to compare the decisions and the cost of the two.
 type ReferenceDetector struct {
 	*Detector
 	ref *refSpectrum
@@ -29,7 +29,9 @@ func (r *ReferenceDetector) Process(pcm []int16) Event {
 	level := r.ref.analyze(pcm, &r.band)
 	r.levelDB = 10 * math.Log10(max(level, minPower))
 	r.snrDB = refSNR(&r.noise, &r.band)
-	return r.advance()
+	contrast := r.noise.contrast()
+	refUpdate(&r.noise, &r.band)
+	return r.advance(contrast)
 }
 
 // refSNR is noiseTracker.snr as first written, with math.Log10.

@@ -98,26 +98,42 @@ func (t *noiseTracker) update(band *[numBands]float64) {
 	if turn {
 		t.count = 0
 	}
+	// The constants in locals, and comparisons where min and max would
+	// add their NaN and signed-zero handling (no value here is either):
+	// the loop is the costliest part of the frame after the FFT.
+	aS, aP, aD := t.alphaS, t.alphaP, t.alphaD
 	for b, p := range band {
-		s := t.alphaS*t.smooth[b] + (1-t.alphaS)*p
+		s := aS*t.smooth[b] + (1-aS)*p
 		t.smooth[b] = s
-		t.min[b] = min(t.min[b], s)
-		t.tmp[b] = min(t.tmp[b], s)
-		if turn {
-			t.min[b] = min(t.tmp[b], s)
-			t.tmp[b] = s
+		lo, tmp := t.min[b], t.tmp[b]
+		if s < lo {
+			lo = s
 		}
+		if s < tmp {
+			tmp = s
+		}
+		if turn {
+			lo, tmp = tmp, s // tmp <= s already
+		}
+		t.min[b], t.tmp[b] = lo, tmp
 		// Cohen's indicator looks at the smoothed power only, which lags
 		// an onset by the smoothing time constant; the raw frame power
 		// holds the update off from the onset's first frame.
-		var present float64
-		if s > presenceRatio*t.min[b] || p > 2*presenceRatio*t.min[b] {
-			present = 1
+		// With present = 1, the new presence is at most 1 and the weight
+		// a = alphaD + (1-alphaD) max(presence, 1) is alphaD + (1-alphaD).
+		presence := aP * t.presence[b]
+		a := aD + (1-aD)*presence
+		if s > presenceRatio*lo || p > 2*presenceRatio*lo {
+			presence += 1 - aP
+			a = aD + (1 - aD)
 		}
-		t.presence[b] = t.alphaP*t.presence[b] + (1-t.alphaP)*present
-		a := t.alphaD + (1-t.alphaD)*max(t.presence[b], present)
+		t.presence[b] = presence
 		n := a*t.noise[b] + (1-a)*p
-		t.noise[b] = max(min(n, floorCap*t.min[b]), minPower)
+		n = min(n, floorCap*lo)
+		if n < minPower {
+			n = minPower
+		}
+		t.noise[b] = n
 	}
 }
 
