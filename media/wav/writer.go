@@ -194,8 +194,8 @@ func (w *Writer) WriteStereo(left, right []int16) (int, error) {
 	return done, w.accepted(len(left))
 }
 
-// fits checks that samples more samples keep the data chunk within the
-// 32-bit RIFF size.
+// fits returns ErrTooLarge if samples more samples would take the data
+// chunk past the 32-bit RIFF size.
 func (w *Writer) fits(samples int) error {
 	if w.data+int64(len(w.buf))+2*int64(samples) > maxDataSize {
 		return fmt.Errorf("%w: %d frames written", ErrTooLarge, w.frames)
