@@ -84,18 +84,36 @@ func (p *fftPlan) pos(k int) int32 {
 }
 
 // run computes the FFT of the samples x (see newFFTPlan) into re, im
-// (p.n points each).
+// (p.n points each). x has capacity 2 p.n, zero past its length.
 func (p *fftPlan) run(re, im []float64, x []int16) {
 	re, im = re[:p.n], im[:p.n]
-	x = x[:2*p.nz]
-	p.load(re, im, x)
+	x = x[:2*p.n]
+	switch p.n {
+	case 128:
+		load[*[128]float64, *[256]int16](re, im, x, p.first, p.nz)
+	case 256:
+		load[*[256]float64, *[512]int16](re, im, x, p.first, p.nz)
+	case 512:
+		load[*[512]float64, *[1024]int16](re, im, x, p.first, p.nz)
+	case 1024:
+		load[*[1024]float64, *[2048]int16](re, im, x, p.first, p.nz)
+	}
 	tw := p.stages
 	for l := p.n / 4; len(tw) > 0; l /= 4 {
 		m := l / 4
 		t := tw[:m]
 		tw = tw[m:]
-		for b := 0; b+l <= p.n; b += l {
-			radix4(re[b:b+l], im[b:b+l], t, m)
+		switch m {
+		case 4:
+			radix4Blocks[*[16]float64](re, im, t)
+		case 8:
+			radix4Blocks[*[32]float64](re, im, t)
+		case 16:
+			radix4Blocks[*[64]float64](re, im, t)
+		case 32:
+			radix4Blocks[*[128]float64](re, im, t)
+		case 64:
+			radix4Blocks[*[256]float64](re, im, t)
 		}
 	}
 	if p.last8 {
@@ -105,154 +123,44 @@ func (p *fftPlan) run(re, im []float64, x []int16) {
 	}
 }
 
-// load runs the first radix-4 stage, which loads z from x, skipping the
-// points known to be zero.
-func (p *fftPlan) load(re, im []float64, x []int16) {
-	tw := p.first
-	m := len(tw)
-	// Butterfly j reads points j, j+m, j+2m and j+3m: all four are below
-	// nz for j < j4, three for j < j3, two for j < j2.
-	j4 := min(max(p.nz-3*m, 0), m)
-	j3 := min(max(p.nz-2*m, 0), m)
-	j2 := min(max(p.nz-m, 0), m)
-	load4(re, im, x, tw[:j4], m)
-	load3(re[j4:], im[j4:], x[2*j4:], tw[j4:j3], m)
-	load2(re[j3:], im[j3:], x[2*j3:], tw[j3:j2], m)
-	load1(re[j2:], im[j2:], x[2*j2:], tw[j2:], m)
-}
-
-// load4 runs len(tw) radix-4 butterflies (see radix4) whose inputs a, b,
-// c and d are the points j, j+m, j+2m and j+3m of z.
-func load4(re, im []float64, x []int16, tw []loadTw, m int) {
-	n := len(tw)
-	if n == 0 {
-		return
-	}
-	r0, r1, r2, r3 := re[:n], re[m:][:n], re[2*m:][:n], re[3*m:][:n]
-	i0, i1, i2, i3 := im[:n], im[m:][:n], im[2*m:][:n], im[3*m:][:n]
-	xa, xb, xc, xd := x[:2*n], x[2*m:][:2*n], x[4*m:][:2*n], x[6*m:][:2*n]
-	for j := range tw {
+// load runs the first radix-4 stage over the whole of re, im (as in
+// radix4Blocks), loading its input z from x: point t is x[2t] g + i
+// x[2t+1] g', with the gains of tw, and zero from nz on. Inputs known to
+// be zero are not loaded (but still added).
+func load[A *[128]float64 | *[256]float64 | *[512]float64 | *[1024]float64,
+	X *[256]int16 | *[512]int16 | *[1024]int16 | *[2048]int16](
+	res, ims []float64, xs []int16, tw []loadTw, nz int) {
+	re, im, x := A(res), A(ims), X(xs)
+	m := len(re) / 4
+	tw = tw[:m]
+	// Butterfly j reads points j, j+m, j+2m and j+3m, of which those
+	// below nz may be non-zero.
+	for j := range m {
 		t := &tw[j]
-		ar, ai := float64(xa[2*j])*t.g[0], float64(xa[2*j+1])*t.g[1]
-		br, bi := float64(xb[2*j])*t.g[2], float64(xb[2*j+1])*t.g[3]
-		cr, ci := float64(xc[2*j])*t.g[4], float64(xc[2*j+1])*t.g[5]
-		dr, di := float64(xd[2*j])*t.g[6], float64(xd[2*j+1])*t.g[7]
+		k := 2 * j // point j's samples: x[k], x[k+1]
+		ar, ai := float64(x[k])*t.g[0], float64(x[k+1])*t.g[1]
+		var br, bi, cr, ci, dr, di float64
+		if j+m < nz {
+			br, bi = float64(x[k+2*m])*t.g[2], float64(x[k+2*m+1])*t.g[3]
+		}
+		if j+2*m < nz {
+			cr, ci = float64(x[k+4*m])*t.g[4], float64(x[k+4*m+1])*t.g[5]
+		}
+		if j+3*m < nz {
+			dr, di = float64(x[k+6*m])*t.g[6], float64(x[k+6*m+1])*t.g[7]
+		}
 		sr, si := ar+cr, ai+ci
 		tr, ti := br+dr, bi+di
 		ur, ui := ar-cr, ai-ci
 		vr, vi := br-dr, bi-di
 		w := &t.w
-		r0[j], i0[j] = sr+tr, si+ti
+		re[j], im[j] = sr+tr, si+ti
 		xr, xi := sr-tr, si-ti
-		r1[j], i1[j] = xr*w.r2-xi*w.i2, xr*w.i2+xi*w.r2
+		re[j+m], im[j+m] = xr*w.r2-xi*w.i2, xr*w.i2+xi*w.r2
 		xr, xi = ur+vi, ui-vr
-		r2[j], i2[j] = xr*w.r1-xi*w.i1, xr*w.i1+xi*w.r1
+		re[j+2*m], im[j+2*m] = xr*w.r1-xi*w.i1, xr*w.i1+xi*w.r1
 		xr, xi = ur-vi, ui+vr
-		r3[j], i3[j] = xr*w.r3-xi*w.i3, xr*w.i3+xi*w.r3
-	}
-}
-
-// load3 is load4 with d = 0.
-func load3(re, im []float64, x []int16, tw []loadTw, m int) {
-	n := len(tw)
-	if n == 0 {
-		return
-	}
-	r0, r1, r2, r3 := re[:n], re[m:][:n], re[2*m:][:n], re[3*m:][:n]
-	i0, i1, i2, i3 := im[:n], im[m:][:n], im[2*m:][:n], im[3*m:][:n]
-	xa, xb, xc := x[:2*n], x[2*m:][:2*n], x[4*m:][:2*n]
-	for j := range tw {
-		t := &tw[j]
-		ar, ai := float64(xa[2*j])*t.g[0], float64(xa[2*j+1])*t.g[1]
-		br, bi := float64(xb[2*j])*t.g[2], float64(xb[2*j+1])*t.g[3]
-		cr, ci := float64(xc[2*j])*t.g[4], float64(xc[2*j+1])*t.g[5]
-		sr, si := ar+cr, ai+ci
-		ur, ui := ar-cr, ai-ci
-		w := &t.w
-		r0[j], i0[j] = sr+br, si+bi
-		xr, xi := sr-br, si-bi
-		r1[j], i1[j] = xr*w.r2-xi*w.i2, xr*w.i2+xi*w.r2
-		xr, xi = ur+bi, ui-br
-		r2[j], i2[j] = xr*w.r1-xi*w.i1, xr*w.i1+xi*w.r1
-		xr, xi = ur-bi, ui+br
-		r3[j], i3[j] = xr*w.r3-xi*w.i3, xr*w.i3+xi*w.r3
-	}
-}
-
-// load2 is load4 with c = d = 0.
-func load2(re, im []float64, x []int16, tw []loadTw, m int) {
-	n := len(tw)
-	if n == 0 {
-		return
-	}
-	r0, r1, r2, r3 := re[:n], re[m:][:n], re[2*m:][:n], re[3*m:][:n]
-	i0, i1, i2, i3 := im[:n], im[m:][:n], im[2*m:][:n], im[3*m:][:n]
-	xa, xb := x[:2*n], x[2*m:][:2*n]
-	for j := range tw {
-		t := &tw[j]
-		ar, ai := float64(xa[2*j])*t.g[0], float64(xa[2*j+1])*t.g[1]
-		br, bi := float64(xb[2*j])*t.g[2], float64(xb[2*j+1])*t.g[3]
-		w := &t.w
-		r0[j], i0[j] = ar+br, ai+bi
-		xr, xi := ar-br, ai-bi
-		r1[j], i1[j] = xr*w.r2-xi*w.i2, xr*w.i2+xi*w.r2
-		xr, xi = ar+bi, ai-br
-		r2[j], i2[j] = xr*w.r1-xi*w.i1, xr*w.i1+xi*w.r1
-		xr, xi = ar-bi, ai+br
-		r3[j], i3[j] = xr*w.r3-xi*w.i3, xr*w.i3+xi*w.r3
-	}
-}
-
-// load1 is load4 with b = c = d = 0.
-func load1(re, im []float64, x []int16, tw []loadTw, m int) {
-	n := len(tw)
-	if n == 0 {
-		return
-	}
-	r0, r1, r2, r3 := re[:n], re[m:][:n], re[2*m:][:n], re[3*m:][:n]
-	i0, i1, i2, i3 := im[:n], im[m:][:n], im[2*m:][:n], im[3*m:][:n]
-	xa := x[:2*n]
-	for j := range tw {
-		t := &tw[j]
-		ar, ai := float64(xa[2*j])*t.g[0], float64(xa[2*j+1])*t.g[1]
-		w := &t.w
-		r0[j], i0[j] = ar, ai
-		r1[j], i1[j] = ar*w.r2-ai*w.i2, ar*w.i2+ai*w.r2
-		r2[j], i2[j] = ar*w.r1-ai*w.i1, ar*w.i1+ai*w.r1
-		r3[j], i3[j] = ar*w.r3-ai*w.i3, ar*w.i3+ai*w.r3
-	}
-}
-
-// radix4 runs len(tw) radix-4 butterflies over points j, j+m, j+2m and
-// j+3m of re, im: two radix-2 stages in one pass, which leave
-//
-//	a+b+c+d at j,
-//	(a-b+c-d) W^2j at j+m,
-//	(a-ib-c+id) W^j at j+2m and
-//	(a+ib-c-id) W^3j at j+3m,
-//
-// the radix-2 order.
-func radix4(re, im []float64, tw []twiddle3, m int) {
-	n := len(tw)
-	r0, r1, r2, r3 := re[:n], re[m:][:n], re[2*m:][:n], re[3*m:][:n]
-	i0, i1, i2, i3 := im[:n], im[m:][:n], im[2*m:][:n], im[3*m:][:n]
-	for j := range tw {
-		w := &tw[j]
-		ar, ai := r0[j], i0[j]
-		br, bi := r1[j], i1[j]
-		cr, ci := r2[j], i2[j]
-		dr, di := r3[j], i3[j]
-		sr, si := ar+cr, ai+ci // a + c
-		tr, ti := br+dr, bi+di // b + d
-		ur, ui := ar-cr, ai-ci // a - c
-		vr, vi := br-dr, bi-di // b - d
-		r0[j], i0[j] = sr+tr, si+ti
-		xr, xi := sr-tr, si-ti
-		r1[j], i1[j] = xr*w.r2-xi*w.i2, xr*w.i2+xi*w.r2
-		xr, xi = ur+vi, ui-vr // (a - c) - i(b - d)
-		r2[j], i2[j] = xr*w.r1-xi*w.i1, xr*w.i1+xi*w.r1
-		xr, xi = ur-vi, ui+vr // (a - c) + i(b - d)
-		r3[j], i3[j] = xr*w.r3-xi*w.i3, xr*w.i3+xi*w.r3
+		re[j+3*m], im[j+3*m] = xr*w.r3-xi*w.i3, xr*w.i3+xi*w.r3
 	}
 }
 
@@ -313,5 +221,41 @@ func last8(re, im []float64) {
 		pr, q := (xi-xr)*sqrtHalf, (xr+xi)*sqrtHalf // x W8^3 = pr - iq
 		r[6], i[6] = y6r+pr, y6i-q
 		r[7], i[7] = y6r-pr, y6i+q
+	}
+}
+
+// block is a block of a radix-4 stage short enough that its butterflies
+// address their four points at constant offsets.
+type block interface {
+	*[16]float64 | *[32]float64 | *[64]float64 | *[128]float64 | *[256]float64
+}
+
+// radix4Blocks is radix4 over every block of len(B) points of re, im.
+func radix4Blocks[B block](re, im []float64, tw []twiddle3) {
+	var zero B
+	l := len(zero)
+	m := l / 4
+	tw = tw[:m]
+	im = im[:len(re)]
+	for b := 0; b+l <= len(re); b += l {
+		r, i := B(re[b:b+l]), B(im[b:b+l])
+		for j := range m {
+			w := &tw[j]
+			ar, ai := r[j], i[j]
+			br, bi := r[j+m], i[j+m]
+			cr, ci := r[j+2*m], i[j+2*m]
+			dr, di := r[j+3*m], i[j+3*m]
+			sr, si := ar+cr, ai+ci
+			tr, ti := br+dr, bi+di
+			ur, ui := ar-cr, ai-ci
+			vr, vi := br-dr, bi-di
+			r[j], i[j] = sr+tr, si+ti
+			xr, xi := sr-tr, si-ti
+			r[j+m], i[j+m] = xr*w.r2-xi*w.i2, xr*w.i2+xi*w.r2
+			xr, xi = ur+vi, ui-vr
+			r[j+2*m], i[j+2*m] = xr*w.r1-xi*w.i1, xr*w.i1+xi*w.r1
+			xr, xi = ur-vi, ui+vr
+			r[j+3*m], i[j+3*m] = xr*w.r3-xi*w.i3, xr*w.i3+xi*w.r3
+		}
 	}
 }

@@ -66,7 +66,7 @@ func newSpectrum(n, rate int) *spectrum {
 	}
 	half := size / 2
 	s := &spectrum{
-		last:   make([]int16, n),
+		last:   make([]int16, n, size), // zero past n: see fftPlan.run
 		window: make([]float64, n),
 		gain:   make([]float64, n),
 		re:     make([]float64, half),
@@ -129,7 +129,7 @@ func (s *spectrum) reset() { clear(s.last) }
 func (s *spectrum) analyze(pcm []int16, band *[numBands]float64) float64 {
 	keep := copy(s.last, s.last[len(pcm):])
 	copy(s.last[keep:], pcm)
-	s.fft.run(s.re, s.im, s.last)
+	s.fft.run(s.re, s.im, s.last[:cap(s.last)])
 	var acc [numBands]float64
 	s.split(&acc)
 	var total float64
