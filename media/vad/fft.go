@@ -125,30 +125,27 @@ func (p *fftPlan) run(re, im []float64, x []int16) {
 
 // load runs the first radix-4 stage over the whole of re, im (as in
 // radix4Blocks), loading its input z from x: point t is x[2t] g + i
-// x[2t+1] g', with the gains of tw, and zero from nz on. Inputs known to
-// be zero are not loaded (but still added).
+// x[2t+1] g', with the gains of tw, and zero from nz on. Butterfly j reads
+// points j, j+m, j+2m and j+3m, of which only those below nz are loaded
+// and added.
 func load[A *[128]float64 | *[256]float64 | *[512]float64 | *[1024]float64,
 	X *[256]int16 | *[512]int16 | *[1024]int16 | *[2048]int16](
 	res, ims []float64, xs []int16, tw []loadTw, nz int) {
 	re, im, x := A(res), A(ims), X(xs)
 	m := len(re) / 4
 	tw = tw[:m]
-	// Butterfly j reads points j, j+m, j+2m and j+3m, of which those
-	// below nz may be non-zero.
-	for j := range m {
+	// All four points are below nz for j < j4, three for j < j3, two for
+	// j < j2.
+	j4 := min(max(nz-3*m, 0), m)
+	j3 := min(max(nz-2*m, 0), m)
+	j2 := min(max(nz-m, 0), m)
+	j := 0
+	for ; j < j4; j++ {
 		t := &tw[j]
-		k := 2 * j // point j's samples: x[k], x[k+1]
-		ar, ai := float64(x[k])*t.g[0], float64(x[k+1])*t.g[1]
-		var br, bi, cr, ci, dr, di float64
-		if j+m < nz {
-			br, bi = float64(x[k+2*m])*t.g[2], float64(x[k+2*m+1])*t.g[3]
-		}
-		if j+2*m < nz {
-			cr, ci = float64(x[k+4*m])*t.g[4], float64(x[k+4*m+1])*t.g[5]
-		}
-		if j+3*m < nz {
-			dr, di = float64(x[k+6*m])*t.g[6], float64(x[k+6*m+1])*t.g[7]
-		}
+		ar, ai := float64(x[2*j])*t.g[0], float64(x[2*j+1])*t.g[1]
+		br, bi := float64(x[2*j+2*m])*t.g[2], float64(x[2*j+2*m+1])*t.g[3]
+		cr, ci := float64(x[2*j+4*m])*t.g[4], float64(x[2*j+4*m+1])*t.g[5]
+		dr, di := float64(x[2*j+6*m])*t.g[6], float64(x[2*j+6*m+1])*t.g[7]
 		sr, si := ar+cr, ai+ci
 		tr, ti := br+dr, bi+di
 		ur, ui := ar-cr, ai-ci
@@ -161,6 +158,44 @@ func load[A *[128]float64 | *[256]float64 | *[512]float64 | *[1024]float64,
 		re[j+2*m], im[j+2*m] = xr*w.r1-xi*w.i1, xr*w.i1+xi*w.r1
 		xr, xi = ur-vi, ui+vr
 		re[j+3*m], im[j+3*m] = xr*w.r3-xi*w.i3, xr*w.i3+xi*w.r3
+	}
+	for ; j < j3; j++ { // d = 0
+		t := &tw[j]
+		ar, ai := float64(x[2*j])*t.g[0], float64(x[2*j+1])*t.g[1]
+		br, bi := float64(x[2*j+2*m])*t.g[2], float64(x[2*j+2*m+1])*t.g[3]
+		cr, ci := float64(x[2*j+4*m])*t.g[4], float64(x[2*j+4*m+1])*t.g[5]
+		sr, si := ar+cr, ai+ci
+		ur, ui := ar-cr, ai-ci
+		w := &t.w
+		re[j], im[j] = sr+br, si+bi
+		xr, xi := sr-br, si-bi
+		re[j+m], im[j+m] = xr*w.r2-xi*w.i2, xr*w.i2+xi*w.r2
+		xr, xi = ur+bi, ui-br
+		re[j+2*m], im[j+2*m] = xr*w.r1-xi*w.i1, xr*w.i1+xi*w.r1
+		xr, xi = ur-bi, ui+br
+		re[j+3*m], im[j+3*m] = xr*w.r3-xi*w.i3, xr*w.i3+xi*w.r3
+	}
+	for ; j < j2; j++ { // c = d = 0
+		t := &tw[j]
+		ar, ai := float64(x[2*j])*t.g[0], float64(x[2*j+1])*t.g[1]
+		br, bi := float64(x[2*j+2*m])*t.g[2], float64(x[2*j+2*m+1])*t.g[3]
+		w := &t.w
+		re[j], im[j] = ar+br, ai+bi
+		xr, xi := ar-br, ai-bi
+		re[j+m], im[j+m] = xr*w.r2-xi*w.i2, xr*w.i2+xi*w.r2
+		xr, xi = ar+bi, ai-br
+		re[j+2*m], im[j+2*m] = xr*w.r1-xi*w.i1, xr*w.i1+xi*w.r1
+		xr, xi = ar-bi, ai+br
+		re[j+3*m], im[j+3*m] = xr*w.r3-xi*w.i3, xr*w.i3+xi*w.r3
+	}
+	for ; j < m; j++ { // b = c = d = 0
+		t := &tw[j]
+		ar, ai := float64(x[2*j])*t.g[0], float64(x[2*j+1])*t.g[1]
+		w := &t.w
+		re[j], im[j] = ar, ai
+		re[j+m], im[j+m] = ar*w.r2-ai*w.i2, ar*w.i2+ai*w.r2
+		re[j+2*m], im[j+2*m] = ar*w.r1-ai*w.i1, ar*w.i1+ai*w.r1
+		re[j+3*m], im[j+3*m] = ar*w.r3-ai*w.i3, ar*w.i3+ai*w.r3
 	}
 }
 
