@@ -5,25 +5,25 @@ import (
 	"math/bits"
 )
 
-// fftPlan is an in-place complex FFT of a fixed power-of-two size whose
-// input is zero past a fixed length (the analysis window inside its
-// zero-padded FFT size). It decimates in frequency: it takes its input in
-// natural order and leaves the spectrum in bit-reversed order (pos).
+// fftPlan is a complex FFT of a fixed power-of-two size, 128 to 1024
+// points, of the windowed samples of the analysis window, which fill only
+// part of it: z[t] = g[2t] x[2t] + i g[2t+1] x[2t+1] for t < nz, zero
+// past.
 //
-// Its stages are radix 4, each a fused pair of radix-2 stages, so that
-// the output order stays bit-reversed. The first stage skips the inputs
-// known to be zero (it does not read them, so the caller need not clear
-// them); every stage but the last reads its twiddles from a table of its
-// own, in loop order, without index arithmetic; and the last stage is a
-// 4-point or, when log2(size) is odd, 8-point kernel whose twiddles are
-// constants.
+// It decimates in frequency. Its stages are radix 4, each a fused pair of
+// radix-2 stages: the first loads z from the samples and skips the points
+// known to be zero; the last is a 4-point or, when log2(size) is odd,
+// 8-point kernel whose twiddles are constants, and it stores the spectrum
+// in natural order. Every stage works on a fixed-size array (the stage
+// functions are generic over the sizes), so that a butterfly addresses its
+// points at constant offsets without bounds checks, and reads its twiddles
+// from a table of its own, in loop order.
 type fftPlan struct {
 	n      int        // size
 	nz     int        // inputs that may be non-zero: z[nz:] are zero
 	first  []loadTw   // gains and twiddles of the first stage
 	stages []twiddle3 // twiddles of the later radix-4 stages, in order
-	last8  bool       // whether the last stage is an 8-point kernel
-	bits   int        // log2(n)
+	base   []uint16   // block numbers of the last stage, bits reversed
 }
 
 // twiddle3 holds W^j, W^2j and W^3j, W = exp(-2 pi i/L), of butterfly j of
@@ -41,11 +41,14 @@ type loadTw struct {
 // newFFTPlan prepares an FFT of n points (a power of two, at least 16) of
 // z[t] = gain[2t] x[2t] + i gain[2t+1] x[2t+1], zero for t >= len(gain)/2.
 func newFFTPlan(n int, gain []float64) fftPlan {
-	p := fftPlan{n: n, nz: len(gain) / 2, bits: bits.TrailingZeros(uint(n))}
-	p.last8 = p.bits%2 == 1
-	end := 4
-	if p.last8 {
+	p := fftPlan{n: n, nz: len(gain) / 2}
+	log2 := bits.TrailingZeros(uint(n))
+	end := 4 // the last stage's block
+	if log2%2 == 1 {
 		end = 8
+	}
+	for b := range n / end {
+		p.base = append(p.base, uint16(bits.Reverse(uint(b))>>(bits.UintSize-(log2-bits.TrailingZeros(uint(end))))))
 	}
 	m := n / 4
 	for j := range m {
@@ -77,15 +80,10 @@ func radix4Twiddles(j, l int) twiddle3 {
 	}
 }
 
-// pos returns where bin k of the spectrum is in the output: k with its
-// bits reversed.
-func (p *fftPlan) pos(k int) int32 {
-	return int32(bits.Reverse(uint(k)) >> (bits.UintSize - p.bits))
-}
-
-// run computes the FFT of the samples x (see newFFTPlan) into re, im
-// (p.n points each). x has capacity 2 p.n, zero past its length.
-func (p *fftPlan) run(re, im []float64, x []int16) {
+// run computes the FFT of the samples x (see newFFTPlan) into zr, zi, in
+// natural order, with re and im as work buffers (all p.n points). x has
+// capacity 2 p.n and is zero past its length.
+func (p *fftPlan) run(zr, zi, re, im []float64, x []int16) {
 	re, im = re[:p.n], im[:p.n]
 	x = x[:2*p.n]
 	switch p.n {
@@ -116,10 +114,15 @@ func (p *fftPlan) run(re, im []float64, x []int16) {
 			radix4Blocks[*[256]float64](re, im, t)
 		}
 	}
-	if p.last8 {
-		last8(re, im)
-	} else {
-		last4(re, im)
+	switch p.n {
+	case 128:
+		last8[*[128]float64](zr, zi, re, im, p.base)
+	case 256:
+		last4[*[256]float64](zr, zi, re, im, p.base)
+	case 512:
+		last8[*[512]float64](zr, zi, re, im, p.base)
+	case 1024:
+		last4[*[1024]float64](zr, zi, re, im, p.base)
 	}
 }
 
@@ -199,20 +202,29 @@ func load[A *[128]float64 | *[256]float64 | *[512]float64 | *[1024]float64,
 	}
 }
 
-// last4 runs the last stage of a transform whose size is a power of 4:
-// 4-point butterflies, whose twiddles are all 1.
-func last4(re, im []float64) {
-	for len(re) >= 4 && len(im) >= 4 {
-		r, i := re[:4:4], im[:4:4]
-		sr, si := r[0]+r[2], i[0]+i[2]
-		tr, ti := r[1]+r[3], i[1]+i[3]
-		ur, ui := r[0]-r[2], i[0]-i[2]
-		vr, vi := r[1]-r[3], i[1]-i[3]
-		r[0], i[0] = sr+tr, si+ti
-		r[1], i[1] = sr-tr, si-ti
-		r[2], i[2] = ur+vi, ui-vr
-		r[3], i[3] = ur-vi, ui+vr
-		re, im = re[4:], im[4:]
+// spectra are the FFT sizes.
+type spectra interface {
+	*[128]float64 | *[256]float64 | *[512]float64 | *[1024]float64
+}
+
+// last4 runs the last stage of a transform whose size is a power of 4,
+// 4-point butterflies whose twiddles are all 1, from re, im into zr, zi in
+// natural order: output r of block b is bin rev2(r) n/4 + base[b], base[b]
+// being b with its bits reversed.
+func last4[A spectra](zrs, zis, res, ims []float64, base []uint16) {
+	zr, zi, re, im := A(zrs), A(zis), A(res), A(ims)
+	s := len(re) / 4
+	base = base[:s]
+	for b := range s {
+		o := int(base[b]) & (s - 1)
+		sr, si := re[4*b]+re[4*b+2], im[4*b]+im[4*b+2]
+		tr, ti := re[4*b+1]+re[4*b+3], im[4*b+1]+im[4*b+3]
+		ur, ui := re[4*b]-re[4*b+2], im[4*b]-im[4*b+2]
+		vr, vi := re[4*b+1]-re[4*b+3], im[4*b+1]-im[4*b+3]
+		zr[o], zi[o] = sr+tr, si+ti
+		zr[o+2*s], zi[o+2*s] = sr-tr, si-ti
+		zr[o+s], zi[o+s] = ur+vi, ui-vr
+		zr[o+3*s], zi[o+3*s] = ur-vi, ui+vr
 	}
 }
 
@@ -220,17 +232,22 @@ func last4(re, im []float64) {
 const sqrtHalf = 0.70710678118654752440084436210484903928483593768847
 
 // last8 runs the last two stages of a transform whose size is twice a
-// power of 4: 8-point transforms (a radix-4 stage with the twiddles 1, W8,
-// -i and W8^3, then 2-point butterflies), in registers.
-func last8(re, im []float64) {
-	im = im[:len(re)]
-	for b := 0; b+8 <= len(re); b += 8 {
-		r, i := (*[8]float64)(re[b:b+8]), (*[8]float64)(im[b:b+8])
+// power of 4, 8-point transforms (a radix-4 stage with the twiddles 1, W8,
+// -i and W8^3, then 2-point butterflies) in registers, from re, im into
+// zr, zi in natural order: output r of block b is bin rev3(r) n/8 +
+// base[b], base[b] being b with its bits reversed.
+func last8[A spectra](zrs, zis, res, ims []float64, base []uint16) {
+	zr, zi, re, im := A(zrs), A(zis), A(res), A(ims)
+	s := len(re) / 8
+	base = base[:s]
+	for b := range s {
+		o := int(base[b]) & (s - 1)
+		o8 := 8 * b
 		// j = 0: a, b, c, d = x0, x2, x4, x6; twiddles 1.
-		sr, si := r[0]+r[4], i[0]+i[4]
-		tr, ti := r[2]+r[6], i[2]+i[6]
-		ur, ui := r[0]-r[4], i[0]-i[4]
-		vr, vi := r[2]-r[6], i[2]-i[6]
+		sr, si := re[o8]+re[o8+4], im[o8]+im[o8+4]
+		tr, ti := re[o8+2]+re[o8+6], im[o8+2]+im[o8+6]
+		ur, ui := re[o8]-re[o8+4], im[o8]-im[o8+4]
+		vr, vi := re[o8+2]-re[o8+6], im[o8+2]-im[o8+6]
 		y0r, y0i := sr+tr, si+ti
 		y2r, y2i := sr-tr, si-ti
 		y4r, y4i := ur+vi, ui-vr
@@ -238,24 +255,24 @@ func last8(re, im []float64) {
 		// j = 1: a, b, c, d = x1, x3, x5, x7; twiddles W8^2 = -i, W8
 		// and W8^3. Each output is combined with its j = 0 partner and
 		// stored at once.
-		sr, si = r[1]+r[5], i[1]+i[5]
-		tr, ti = r[3]+r[7], i[3]+i[7]
-		ur, ui = r[1]-r[5], i[1]-i[5]
-		vr, vi = r[3]-r[7], i[3]-i[7]
+		sr, si = re[o8+1]+re[o8+5], im[o8+1]+im[o8+5]
+		tr, ti = re[o8+3]+re[o8+7], im[o8+3]+im[o8+7]
+		ur, ui = re[o8+1]-re[o8+5], im[o8+1]-im[o8+5]
+		vr, vi = re[o8+3]-re[o8+7], im[o8+3]-im[o8+7]
 		xr, xi := sr+tr, si+ti
-		r[0], i[0] = y0r+xr, y0i+xi
-		r[1], i[1] = y0r-xr, y0i-xi
+		zr[o], zi[o] = y0r+xr, y0i+xi
+		zr[o+4*s], zi[o+4*s] = y0r-xr, y0i-xi
 		xr, xi = si-ti, tr-sr // (s - t)(-i)
-		r[2], i[2] = y2r+xr, y2i+xi
-		r[3], i[3] = y2r-xr, y2i-xi
+		zr[o+2*s], zi[o+2*s] = y2r+xr, y2i+xi
+		zr[o+6*s], zi[o+6*s] = y2r-xr, y2i-xi
 		xr, xi = ur+vi, ui-vr
 		xr, xi = (xr+xi)*sqrtHalf, (xi-xr)*sqrtHalf // x W8
-		r[4], i[4] = y4r+xr, y4i+xi
-		r[5], i[5] = y4r-xr, y4i-xi
+		zr[o+s], zi[o+s] = y4r+xr, y4i+xi
+		zr[o+5*s], zi[o+5*s] = y4r-xr, y4i-xi
 		xr, xi = ur-vi, ui+vr
 		pr, q := (xi-xr)*sqrtHalf, (xr+xi)*sqrtHalf // x W8^3 = pr - iq
-		r[6], i[6] = y6r+pr, y6i-q
-		r[7], i[7] = y6r-pr, y6i+q
+		zr[o+3*s], zi[o+3*s] = y6r+pr, y6i-q
+		zr[o+7*s], zi[o+7*s] = y6r-pr, y6i+q
 	}
 }
 

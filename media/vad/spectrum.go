@@ -25,35 +25,32 @@ const minWindowMs = 20
 // The real frame of size points is transformed as a complex sequence of
 // size/2 points, z[n] = x[2n] + i x[2n+1], whose spectrum Z is split into
 // that of the even and odd samples to give X[k] = E[k] + W^k O[k] for the
-// bins in the bands only (the standard real-FFT packing). The FFT (fft.go)
-// leaves Z in bit-reversed order, which the split reads through a table.
+// bins in the bands only (the standard real-FFT packing); see fftPlan and
+// split.
 type spectrum struct {
-	last   []int16   // the analysis window: the newest samples, frame last
+	// last is the analysis window: the newest samples, frame last. Its
+	// capacity is size, zero past its length, as fftPlan.run requires.
+	last   []int16
 	window []float64 // Hann window, len(last) points
 	gain   []float64 // window/32768: from sample to windowed full-scale value
 	re, im []float64 // FFT work buffers, size/2 points
+	zr, zi []float64 // Z, size/2 points
 	fft    fftPlan
-	bins   []splitBin // the bins of the bands, with their mirrors where possible
-	runs   []splitRun // bins in runs of one band
-	lo, hi [numBands]int
-	scale  float64 // bin |X|^2 to signal power: 2 / (size * sum w^2)
+	// wr2 and wi hold W^k = exp(-2 pi i k/size) as 2 Re W^k and Im W^k,
+	// k < size/2.
+	wr2, wi []float64
+	runs    []splitRun // the bins of the bands, in runs
+	lo, hi  [numBands]int
+	scale   float64 // bin |X|^2 to signal power: 2 / (size * sum w^2)
 	// scale2 is scale/2: split yields 2|X[k]|^2.
 	scale2 float64
 }
 
-// splitBin is what split needs for bin k: where Z[k] and Z[size/2-k] are
-// in the FFT output, and W^k = exp(-2 pi i k/size) as 2 Re W^k and Im W^k.
-type splitBin struct {
-	z, m    int32
-	wr2, wi float64
-}
-
-// splitRun is a run of consecutive entries of spectrum.bins whose bins k
-// are in band bk and whose mirrors size/2-k are all in band bm, or are
-// all outside the bands (bm = numBands; this includes k = size/4, its own
-// mirror).
+// splitRun is a run of bins k0 <= k < k1 in band bk whose mirrors
+// size/2-k are all in band bm, or are all outside the bands (bm =
+// numBands; this includes k = size/4, its own mirror).
 type splitRun struct {
-	n      int
+	k0, k1 int
 	bk, bm uint8
 }
 
@@ -66,11 +63,15 @@ func newSpectrum(n, rate int) *spectrum {
 	}
 	half := size / 2
 	s := &spectrum{
-		last:   make([]int16, n, size), // zero past n: see fftPlan.run
+		last:   make([]int16, n, size),
 		window: make([]float64, n),
 		gain:   make([]float64, n),
 		re:     make([]float64, half),
 		im:     make([]float64, half),
+		zr:     make([]float64, half),
+		zi:     make([]float64, half),
+		wr2:    make([]float64, half),
+		wi:     make([]float64, half),
 	}
 	var wsum float64
 	for i := range s.window {
@@ -96,6 +97,10 @@ func newSpectrum(n, rate int) *spectrum {
 			band[k] = uint8(b)
 		}
 	}
+	for k := range half {
+		a := -2 * math.Pi * float64(k) / float64(size)
+		s.wr2[k], s.wi[k] = 2*math.Cos(a), math.Sin(a)
+	}
 	// Bin k and its mirror m = size/2-k are split together, from Z[k] and
 	// Z[m] alike: k runs up to size/4 and over the bins whose mirror is
 	// not in a band.
@@ -108,13 +113,11 @@ func newSpectrum(n, rate int) *spectrum {
 		if m == k {
 			bm = numBands
 		}
-		if r := len(s.runs) - 1; r >= 0 && s.runs[r].bk == band[k] && s.runs[r].bm == bm {
-			s.runs[r].n++
+		if r := len(s.runs) - 1; r >= 0 && s.runs[r].k1 == k && s.runs[r].bk == band[k] && s.runs[r].bm == bm {
+			s.runs[r].k1++
 		} else {
-			s.runs = append(s.runs, splitRun{1, band[k], bm})
+			s.runs = append(s.runs, splitRun{k, k + 1, band[k], bm})
 		}
-		a := -2 * math.Pi * float64(k) / float64(size)
-		s.bins = append(s.bins, splitBin{s.fft.pos(k), s.fft.pos(m), 2 * math.Cos(a), math.Sin(a)})
 	}
 	return s
 }
@@ -129,9 +132,18 @@ func (s *spectrum) reset() { clear(s.last) }
 func (s *spectrum) analyze(pcm []int16, band *[numBands]float64) float64 {
 	keep := copy(s.last, s.last[len(pcm):])
 	copy(s.last[keep:], pcm)
-	s.fft.run(s.re, s.im, s.last[:cap(s.last)])
+	s.fft.run(s.zr, s.zi, s.re, s.im, s.last[:cap(s.last)])
 	var acc [numBands]float64
-	s.split(&acc)
+	switch len(s.zr) {
+	case 128:
+		split[*[128]float64](s, &acc)
+	case 256:
+		split[*[256]float64](s, &acc)
+	case 512:
+		split[*[512]float64](s, &acc)
+	case 1024:
+		split[*[1024]float64](s, &acc)
+	}
 	var total float64
 	for b := range band {
 		p := acc[b] * s.scale2
@@ -150,24 +162,17 @@ func (s *spectrum) analyze(pcm []int16, band *[numBands]float64) float64 {
 //	2|X[k]|^2        = (A+B) + d,
 //	2|X[size/2-k]|^2 = (A+B) - d,
 //	d = (A-B) Im W + 2 Re W (Re M Im Z + Im M Re Z).
-func (s *spectrum) split(acc *[numBands]float64) {
-	re := s.re
-	im := s.im[:len(re)] // one bounds check for both
-	bins := s.bins
+func split[A spectra](s *spectrum, acc *[numBands]float64) {
+	zr, zi, wr2, wi := A(s.zr), A(s.zi), A(s.wr2), A(s.wi)
+	h := len(zr)
 	for _, r := range s.runs {
-		if r.n > len(bins) {
-			return
-		}
-		run := bins[:r.n]
-		bins = bins[r.n:]
 		var sum, diff float64 // of A+B and of d
-		for i := range run {
-			c := &run[i]
-			zr, zi := re[c.z], im[c.z]
-			mr, mi := re[c.m], im[c.m]
-			a, b := zr*zr+zi*zi, mr*mr+mi*mi
+		for k := r.k0; k < r.k1; k++ {
+			k, m := k&(h-1), (h-k)&(h-1) // no-ops that drop bounds checks
+			a := zr[k]*zr[k] + zi[k]*zi[k]
+			b := zr[m]*zr[m] + zi[m]*zi[m]
 			sum += a + b
-			diff += (a-b)*c.wi + c.wr2*(mr*zi+mi*zr)
+			diff += (a-b)*wi[k] + wr2[k]*(zr[m]*zi[k]+zi[m]*zr[k])
 		}
 		acc[r.bk%numBands] += sum + diff
 		if r.bm != numBands {
