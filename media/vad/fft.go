@@ -282,7 +282,18 @@ type block interface {
 	*[16]float64 | *[32]float64 | *[64]float64 | *[128]float64 | *[256]float64
 }
 
-// radix4Blocks is radix4 over every block of len(B) points of re, im.
+// radix4Blocks runs a radix-4 stage over every block of len(B) points of
+// re, im: butterfly j of a block takes its points a, b, c, d at j, j+m,
+// j+2m and j+3m, m = len(B)/4, and leaves, in two radix-2 stages in one
+// pass,
+//
+//	a+b+c+d at j,
+//	(a-b+c-d) W^2j at j+m,
+//	(a-ib-c+id) W^j at j+2m and
+//	(a+ib-c-id) W^3j at j+3m,
+//
+// the radix-2 order; W = exp(-2 pi i/len(B)), with W^j, W^2j and W^3j in
+// tw[j]. Butterfly 0, whose twiddles are 1, does no multiplications.
 func radix4Blocks[B block](re, im []float64, tw []twiddle3) {
 	var zero B
 	l := len(zero)
@@ -291,22 +302,30 @@ func radix4Blocks[B block](re, im []float64, tw []twiddle3) {
 	im = im[:len(re)]
 	for b := 0; b+l <= len(re); b += l {
 		r, i := B(re[b:b+l]), B(im[b:b+l])
-		for j := range m {
+		sr, si := r[0]+r[2*m], i[0]+i[2*m]
+		tr, ti := r[m]+r[3*m], i[m]+i[3*m]
+		ur, ui := r[0]-r[2*m], i[0]-i[2*m]
+		vr, vi := r[m]-r[3*m], i[m]-i[3*m]
+		r[0], i[0] = sr+tr, si+ti
+		r[m], i[m] = sr-tr, si-ti
+		r[2*m], i[2*m] = ur+vi, ui-vr
+		r[3*m], i[3*m] = ur-vi, ui+vr
+		for j := 1; j < m; j++ {
 			w := &tw[j]
 			ar, ai := r[j], i[j]
 			br, bi := r[j+m], i[j+m]
 			cr, ci := r[j+2*m], i[j+2*m]
 			dr, di := r[j+3*m], i[j+3*m]
-			sr, si := ar+cr, ai+ci
-			tr, ti := br+dr, bi+di
-			ur, ui := ar-cr, ai-ci
-			vr, vi := br-dr, bi-di
+			sr, si := ar+cr, ai+ci // a + c
+			tr, ti := br+dr, bi+di // b + d
+			ur, ui := ar-cr, ai-ci // a - c
+			vr, vi := br-dr, bi-di // b - d
 			r[j], i[j] = sr+tr, si+ti
 			xr, xi := sr-tr, si-ti
 			r[j+m], i[j+m] = xr*w.r2-xi*w.i2, xr*w.i2+xi*w.r2
-			xr, xi = ur+vi, ui-vr
+			xr, xi = ur+vi, ui-vr // (a - c) - i(b - d)
 			r[j+2*m], i[j+2*m] = xr*w.r1-xi*w.i1, xr*w.i1+xi*w.r1
-			xr, xi = ur-vi, ui+vr
+			xr, xi = ur-vi, ui+vr // (a - c) + i(b - d)
 			r[j+3*m], i[j+3*m] = xr*w.r3-xi*w.i3, xr*w.i3+xi*w.r3
 		}
 	}
