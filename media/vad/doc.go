@@ -71,5 +71,7 @@
 // A Detector holds per-stream state and is not safe for concurrent use: one
 // goroutine (the stream's media reader) calls Process, and the state
 // accessors are read on that goroutine between frames. Process retains no
-// reference to its argument and allocates nothing.
+// reference to its argument and allocates nothing. Detectors of one sample
+// rate and frame duration share read-only tables (window, twiddles), made
+// by the first New, so separate detectors may run on separate goroutines.
 package vad

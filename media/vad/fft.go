@@ -38,8 +38,9 @@ type loadTw struct {
 	w twiddle3
 }
 
-// newFFTPlan prepares an FFT of n points (a power of two, at least 16) of
-// z[t] = gain[2t] x[2t] + i gain[2t+1] x[2t+1], zero for t >= len(gain)/2.
+// newFFTPlan prepares an FFT of n points of z[t] = gain[2t] x[2t] +
+// i gain[2t+1] x[2t+1], zero for t >= len(gain)/2. n is 128, 256, 512 or
+// 1024, the sizes newSpectrum plans; run does nothing for others.
 func newFFTPlan(n int, gain []float64) fftPlan {
 	p := fftPlan{n: n, nz: len(gain) / 2}
 	log2 := bits.TrailingZeros(uint(n))
@@ -47,8 +48,9 @@ func newFFTPlan(n int, gain []float64) fftPlan {
 	if log2%2 == 1 {
 		end = 8
 	}
+	blockBits := log2 - bits.TrailingZeros(uint(end)) // log2 of the block count
 	for b := range n / end {
-		p.base = append(p.base, uint16(bits.Reverse(uint(b))>>(bits.UintSize-(log2-bits.TrailingZeros(uint(end))))))
+		p.base = append(p.base, uint16(bits.Reverse(uint(b))>>(bits.UintSize-blockBits)))
 	}
 	m := n / 4
 	for j := range m {

@@ -1,6 +1,9 @@
 package vad
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // bandEdgesHz are the edges of the analysis sub-bands: the telephone
 // speech band (ITU-T G.712 passes 300-3400 Hz) widened slightly, split
@@ -28,13 +31,21 @@ const minWindowMs = 20
 // bins in the bands only (the standard real-FFT packing); see fftPlan and
 // split.
 type spectrum struct {
+	*spectrumTables
 	// last is the analysis window: the newest samples, frame last. Its
 	// capacity is size, zero past its length, as fftPlan.run requires.
 	last   []int16
-	window []float64 // Hann window, len(last) points
-	gain   []float64 // window/32768: from sample to windowed full-scale value
 	re, im []float64 // FFT work buffers, size/2 points
 	zr, zi []float64 // Z, size/2 points
+}
+
+// spectrumTables are the parts of a spectrum that depend only on the
+// window length and the rate. They are immutable once made, and shared by
+// every spectrum of that length and rate (see tableCache): with many
+// streams on a core, each frame then finds the tables in cache.
+type spectrumTables struct {
+	window []float64 // Hann window, len(last) points
+	gain   []float64 // window/32768: from sample to windowed full-scale value
 	fft    fftPlan
 	// wr2 and wi hold W^k = exp(-2 pi i k/size) as 2 Re W^k and Im W^k,
 	// k < size/2.
@@ -45,6 +56,10 @@ type spectrum struct {
 	// scale2 is scale/2: split yields 2|X[k]|^2.
 	scale2 float64
 }
+
+// tableCache holds the spectrumTables made so far, by window length and
+// rate ([2]int).
+var tableCache sync.Map
 
 // splitRun is a run of bins k0 <= k < k1 in band bk whose mirrors
 // size/2-k are all in band bm, or are all outside the bands (bm =
@@ -62,14 +77,27 @@ func newSpectrum(n, rate int) *spectrum {
 		size <<= 1
 	}
 	half := size / 2
-	s := &spectrum{
-		last:   make([]int16, n, size),
+	t, ok := tableCache.Load([2]int{n, rate})
+	if !ok {
+		t, _ = tableCache.LoadOrStore([2]int{n, rate}, newSpectrumTables(n, size, rate))
+	}
+	return &spectrum{
+		spectrumTables: t.(*spectrumTables),
+		last:           make([]int16, n, size),
+		re:             make([]float64, half),
+		im:             make([]float64, half),
+		zr:             make([]float64, half),
+		zi:             make([]float64, half),
+	}
+}
+
+// newSpectrumTables makes the tables of the analysis of an n-sample window
+// at rate Hz with an FFT of size real points.
+func newSpectrumTables(n, size, rate int) *spectrumTables {
+	half := size / 2
+	s := &spectrumTables{
 		window: make([]float64, n),
 		gain:   make([]float64, n),
-		re:     make([]float64, half),
-		im:     make([]float64, half),
-		zr:     make([]float64, half),
-		zi:     make([]float64, half),
 		wr2:    make([]float64, half),
 		wi:     make([]float64, half),
 	}
