@@ -72,6 +72,6 @@
 // goroutine (the stream's media reader) calls Process, and the state
 // accessors are read on that goroutine between frames. Process retains no
 // reference to its argument and allocates nothing. Detectors of one sample
-// rate and frame duration share read-only tables (window, twiddles), made
-// by the first New, so separate detectors may run on separate goroutines.
+// rate and analysis window share read-only tables (window, twiddles), made
+// by the first New and safe for any number of goroutines to read.
 package vad

@@ -63,15 +63,21 @@ func TestDecisionsMatchReference(t *testing.T) {
 	requireTool(t, "sox")
 	dir := t.TempDir()
 	sc := buildSpeech(t, dir, 8000)
-	for _, kind := range []noiseKind{noiseKinds[0], noiseKinds[1], noiseKinds[4]} {
-		path, n := noise(t, dir, kind, 8000, float64(len(sc.pcm))/8000+1)
-		for _, snr := range []float64{20, 5} {
-			pcm := noisy(t, dir, 8000, sc, noiseFile{path, meanSquare(n)}, snr).pcm
-			for _, ms := range []int{10, 20, 30} {
-				name := fmt.Sprintf("speech in %s noise at %g dB, 8000 Hz %d ms", kind.name, snr, ms)
-				if sameDecisions(t, name, vad.Config{SampleRate: 8000, FrameMs: ms}, pcm) < len(sc.spans) {
-					t.Errorf("%s: fewer events than utterances", name)
-				}
+	for _, c := range []struct {
+		kind noiseKind
+		snr  float64
+		ms   []int
+	}{
+		{noiseKinds[1], 5, []int{10, 20, 30}},
+		{noiseKinds[0], 20, []int{20}},
+		{noiseKinds[4], 10, []int{20}},
+	} {
+		path, n := noise(t, dir, c.kind, 8000, float64(len(sc.pcm))/8000+1)
+		pcm := noisy(t, dir, 8000, sc, noiseFile{path, meanSquare(n)}, c.snr).pcm
+		for _, ms := range c.ms {
+			name := fmt.Sprintf("speech in %s noise at %g dB, 8000 Hz %d ms", c.kind.name, c.snr, ms)
+			if sameDecisions(t, name, vad.Config{SampleRate: 8000, FrameMs: ms}, pcm) < len(sc.spans) {
+				t.Errorf("%s: fewer events than utterances", name)
 			}
 		}
 	}
