@@ -83,8 +83,9 @@ func radix4Twiddles(j, l int) twiddle3 {
 }
 
 // run computes the FFT of the samples x (see newFFTPlan) into zr, zi, in
-// natural order, with re and im as work buffers (all p.n points). x has
-// capacity 2 p.n and is zero past its length.
+// natural order, with re and im as work buffers (all p.n points). x holds
+// 2 p.n samples, so that it fits a fixed-size array, but those from 2 nz on
+// are not read.
 func (p *fftPlan) run(zr, zi, re, im []float64, x []int16) {
 	re, im = re[:p.n], im[:p.n]
 	x = x[:2*p.n]

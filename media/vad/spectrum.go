@@ -33,7 +33,7 @@ const minWindowMs = 20
 type spectrum struct {
 	*spectrumTables
 	// last is the analysis window: the newest samples, frame last. Its
-	// capacity is size, zero past its length, as fftPlan.run requires.
+	// capacity is size, the length fftPlan.run takes.
 	last   []int16
 	re, im []float64 // FFT work buffers, size/2 points
 	zr, zi []float64 // Z, size/2 points
@@ -58,7 +58,7 @@ type spectrumTables struct {
 }
 
 // tableCache holds the spectrumTables made so far, by window length and
-// rate ([2]int).
+// rate ([2]int): at most one per supported configuration.
 var tableCache sync.Map
 
 // splitRun is a run of bins k0 <= k < k1 in band bk whose mirrors
@@ -182,8 +182,8 @@ func (s *spectrum) analyze(pcm []int16, band *[numBands]float64) float64 {
 }
 
 // split adds 2|X[k]|^2 of every bin of the bands to acc. With Z = Z[k],
-// M = Z[size/2-k] and C = conj(M), the even and odd spectra are 2E = Z + C
-// and 2O = -i(Z - C); then 4|X[k]|^2 = |2E + W 2O|^2 and, since
+// M = Z[size/2-k], C = conj(M) and W = W^k, the even and odd spectra are
+// 2E = Z + C and 2O = -i(Z - C); then 4|X[k]|^2 = |2E + W 2O|^2 and, since
 // X[size/2-k] = conj(E - W O), 4|X[size/2-k]|^2 = |2E - W 2O|^2. Expanded,
 // with A = |Z|^2 and B = |M|^2,
 //
