@@ -118,9 +118,9 @@ func (t *noiseTracker) update(band *[numBands]float64) {
 		t.min[b], t.tmp[b] = lo, tmp
 		// Cohen's indicator looks at the smoothed power only, which lags
 		// an onset by the smoothing time constant; the raw frame power
-		// holds the update off from the onset's first frame.
-		// With present = 1, the new presence is at most 1 and the weight
-		// a = alphaD + (1-alphaD) max(presence, 1) is alphaD + (1-alphaD).
+		// holds the update off from the onset's first frame. The weight
+		// is a = alphaD + (1-alphaD) max(presence, present), the new
+		// presence at most 1: with present = 1 it is alphaD + (1-alphaD).
 		presence := aP * t.presence[b]
 		a := aD + (1-aD)*presence
 		if s > presenceRatio*lo || p > 2*presenceRatio*lo {
@@ -129,7 +129,9 @@ func (t *noiseTracker) update(band *[numBands]float64) {
 		}
 		t.presence[b] = presence
 		n := a*t.noise[b] + (1-a)*p
-		n = min(n, floorCap*lo)
+		if c := floorCap * lo; n > c {
+			n = c
+		}
 		if n < minPower {
 			n = minPower
 		}
