@@ -62,6 +62,34 @@ func (s *Session) readLoop(conn net.PacketConn, handle func(b []byte, from netip
 	}
 }
 
+// startReader starts the reader goroutine of conn: the batch reader where
+// the platform has one (rtp_read_linux.go), else the ordinary read loop.
+func (s *Session) startReader(conn net.PacketConn, handle func(b []byte, from netip.AddrPort, now time.Time)) {
+	s.readers.Add(1)
+	deliver := func(b []byte, from netip.AddrPort) {
+		now := s.now()
+		if len(b) >= batchBufSize {
+			s.dropped(dropOversize, now)
+			return
+		}
+		handle(b, unmap(from), now)
+	}
+	countErr := func(error) { s.ctr.readErrors.Add(1) }
+	if r := newBatchReader(conn, deliver, countErr); r != nil {
+		go s.batchLoop(r)
+		return
+	}
+	go s.readLoop(conn, handle)
+}
+
+// batchLoop runs a batch reader until its socket is closed.
+func (s *Session) batchLoop(r *batchReader) {
+	defer s.readers.Done()
+	if err := r.run(); err != nil && !s.closed.Load() && !errors.Is(err, net.ErrClosed) {
+		s.log.Error("rtp reader giving up", "err", err)
+	}
+}
+
 // readFunc returns conn's allocation-free read when it has one.
 func readFunc(conn net.PacketConn) func([]byte) (int, netip.AddrPort, error) {
 	if r, ok := conn.(addrPortReader); ok {

@@ -272,11 +272,9 @@ func (s *Session) Start() error {
 		return ErrStarted
 	}
 	s.started = true
-	s.readers.Add(1)
-	go s.readLoop(s.conn, s.handleDatagram)
+	s.startReader(s.conn, s.handleDatagram)
 	if s.rtcpConn != nil {
-		s.readers.Add(1)
-		go s.readLoop(s.rtcpConn, s.handleRTCPDatagram)
+		s.startReader(s.rtcpConn, s.handleRTCPDatagram)
 	}
 	if s.rtcpEnabled() {
 		s.reporter.Add(1)
