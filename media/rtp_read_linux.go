@@ -40,12 +40,12 @@ type batchReader struct {
 	handle   func(b []byte, from netip.AddrPort)
 	onErr    func(error) // counts a failed read
 	failures int         // consecutive failed reads
-	hdrs   [readBatch]mmsghdr
-	iovs   [readBatch]syscall.Iovec
-	names  [readBatch]syscall.RawSockaddrInet6
-	bufs   [readBatch][batchBufSize]byte
-	err    error // a read error other than EAGAIN, ending the loop
-	fn     func(fd uintptr) bool
+	hdrs     [readBatch]mmsghdr
+	iovs     [readBatch]syscall.Iovec
+	names    [readBatch]syscall.RawSockaddrInet6
+	bufs     [readBatch][batchBufSize]byte
+	err      error // a read error other than EAGAIN, ending the loop
+	fn       func(fd uintptr) bool
 }
 
 // newBatchReader returns a batch reader for conn, or nil when conn is not
