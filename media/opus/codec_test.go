@@ -9,7 +9,7 @@ import (
 // TestRoundTripQuality encodes and decodes a tone and espeak-ng speech at
 // each rate and checks the waveform match after the codec delay. The
 // bounds sit about 3 dB / 0.01 below the measured figures
-// (docs/benchmarks/opus-dtmf.md).
+// (docs/BENCHMARKS.md).
 func TestRoundTripQuality(t *testing.T) {
 	tests := []struct {
 		signal  string

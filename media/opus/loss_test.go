@@ -87,7 +87,7 @@ func TestConcealAndFEC(t *testing.T) {
 			t.Logf("%d lost frames; vs loss-free decode: plc %.2f dB fec %.2f dB; vs input: plc %.2f dB fec %.2f dB",
 				len(lost), plcClean, fecClean, plcOrig, fecOrig)
 			// Measured gaps are 7-10 dB against the decode and 3.7-5.8 dB
-			// against the input (docs/benchmarks/opus-dtmf.md); demand a
+			// against the input (docs/BENCHMARKS.md); demand a
 			// clear margin, not a tie.
 			if fecClean < plcClean+3 || fecOrig < plcOrig+1 {
 				t.Errorf("FEC not clearly closer than PLC: vs decode %.2f vs %.2f dB, vs input %.2f vs %.2f dB",

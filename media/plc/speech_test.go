@@ -232,7 +232,7 @@ func TestConcealBeatsZeroFill(t *testing.T) {
 			// Waveform substitution keeps the spectrum of the speech but
 			// drifts out of phase with it after the first pitch periods,
 			// so the whole-frame segmental SNR is not asserted (it is
-			// recorded in docs/benchmarks/jitter-resample.md).
+			// recorded in docs/BENCHMARKS.md).
 			if po <= zo {
 				t.Errorf("first 10 ms segmental SNR: PLC %.2f dB is not above zero-fill %.2f dB", po, zo)
 			}

@@ -19,7 +19,7 @@ type OpusConfig struct {
 	// 8 kHz, 48000 at 16 kHz and 64000 at 48 kHz.
 	Bitrate int
 	// Complexity is libopus's 0-10 speed/quality trade-off; default 5,
-	// about half the CPU of 10 (see docs/benchmarks/record-play.md).
+	// about half the CPU of 10 (see docs/BENCHMARKS.md).
 	Complexity int
 	// Comments are extra OpusTags comments, "NAME=value".
 	Comments []string

@@ -8,7 +8,7 @@ import (
 
 // Specifications asserted by the frequency sweeps below. The filter is
 // designed for 80 dB; the measured figures are in
-// docs/benchmarks/jitter-resample.md.
+// docs/BENCHMARKS.md.
 const (
 	// maxRippleDB bounds the peak-to-peak gain variation across the
 	// passband, 0 to 0.45 of the lower rate.

@@ -185,7 +185,7 @@ func speechCases() []speechCase {
 // TestQualityNoisySpeech measures onset delay and missed utterances on
 // espeak-ng and flite speech in sox noise at several SNRs, and asserts
 // sane bounds. Run with -v to see the table recorded in
-// docs/benchmarks/vad-mix.md.
+// docs/BENCHMARKS.md.
 func TestQualityNoisySpeech(t *testing.T) {
 	t.Parallel()
 	requireTool(t, "espeak-ng")
