@@ -130,7 +130,7 @@ type Receiver struct {
 	plc        *plc.Concealer
 	vad        *vad.Detector
 	concealing bool
-	warned     time.Time
+	warnings   warnLimiter
 
 	frames, concealed, recovered, silent atomic.Uint64
 	decodeErrors                         atomic.Uint64
@@ -177,6 +177,7 @@ func NewReceiver(cfg ReceiverConfig) (*Receiver, error) {
 	r := &Receiver{
 		cfg:      cfg,
 		log:      cfg.Log,
+		warnings: warnLimiter{log: cfg.Log, prefix: "receive path: "},
 		payloads: cfg.Payloads,
 		frameDur: cfg.Ptime,
 		rate:     cfg.Rate,
@@ -477,14 +478,7 @@ func (r *Receiver) stage(pt uint8) (*decodeStage, error) {
 }
 
 // warn logs an anomaly at most once a second per Receiver.
-func (r *Receiver) warn(msg string, args ...any) {
-	now := time.Now()
-	if now.Sub(r.warned) < time.Second {
-		return
-	}
-	r.warned = now
-	r.log.Warn("receive path: "+msg, args...)
-}
+func (r *Receiver) warn(msg string, args ...any) { r.warnings.warn(msg, args...) }
 
 // Stats returns a snapshot of the Receiver's counters.
 func (r *Receiver) Stats() ReceiverStats {

@@ -87,13 +87,13 @@ type Transmitter struct {
 	dtmf    *dtmf.Sender
 
 	// Pacing goroutine state.
-	started bool
-	start   time.Time
-	sent    int64
-	pcm     []int16 // one frame at cfg.Rate
-	coded   []int16 // one frame at the codec's rate
-	payload [MaxPacketSize]byte
-	warned  time.Time
+	started  bool
+	start    time.Time
+	sent     int64
+	pcm      []int16 // one frame at cfg.Rate
+	coded    []int16 // one frame at the codec's rate
+	payload  [MaxPacketSize]byte
+	warnings warnLimiter
 
 	frames, silence, digitsSent, encodeErrors, sendErrors atomic.Uint64
 }
@@ -126,11 +126,12 @@ func NewTransmitter(cfg TransmitterConfig) (*Transmitter, error) {
 		return nil, fmt.Errorf("transmitter: %w", err)
 	}
 	t := &Transmitter{
-		cfg:    cfg,
-		log:    cfg.Log,
-		sender: sender,
-		enc:    enc,
-		srcN:   int(int64(cfg.Rate) * int64(cfg.Ptime) / int64(time.Second)),
+		cfg:      cfg,
+		log:      cfg.Log,
+		warnings: warnLimiter{log: cfg.Log, prefix: "send path: "},
+		sender:   sender,
+		enc:      enc,
+		srcN:     int(int64(cfg.Rate) * int64(cfg.Ptime) / int64(time.Second)),
 	}
 	codecN := cfg.Codec.FrameSamples(cfg.Ptime)
 	if t.srcN <= 0 || codecN <= 0 {
@@ -315,14 +316,7 @@ func (t *Transmitter) sendDigitPacket() bool {
 	return true
 }
 
-func (t *Transmitter) warn(msg string, args ...any) {
-	now := time.Now()
-	if now.Sub(t.warned) < time.Second {
-		return
-	}
-	t.warned = now
-	t.log.Warn("send path: "+msg, args...)
-}
+func (t *Transmitter) warn(msg string, args ...any) { t.warnings.warn(msg, args...) }
 
 // Stats returns a snapshot of the counters.
 func (t *Transmitter) Stats() TransmitterStats {

@@ -89,18 +89,29 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
 
-func cmdConfig(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("parley config", flag.ContinueOnError)
+// parseConfig parses the flags of command name and loads the
+// configuration. On failure it has told stderr why and returns the exit
+// code; code is 0 on success.
+func parseConfig(name string, args []string, stderr io.Writer) (cfg Config, code int) {
+	fs := flag.NewFlagSet("parley "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var cf configFlags
 	cf.register(fs)
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return cfg, 2
 	}
 	cfg, err := cf.load()
 	if err != nil {
-		fmt.Fprintf(stderr, "parley config: %v\n", err)
-		return 1
+		fmt.Fprintf(stderr, "parley %s: configuration: %v\n", name, err)
+		return cfg, 1
+	}
+	return cfg, 0
+}
+
+func cmdConfig(args []string, stdout, stderr io.Writer) int {
+	cfg, code := parseConfig("config", args, stderr)
+	if code != 0 {
+		return code
 	}
 	b, err := cfg.YAML()
 	if err != nil {
@@ -112,17 +123,9 @@ func cmdConfig(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdServe(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("parley serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var cf configFlags
-	cf.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	cfg, err := cf.load()
-	if err != nil {
-		fmt.Fprintf(stderr, "parley serve: configuration: %v\n", err)
-		return 1
+	cfg, code := parseConfig("serve", args, stderr)
+	if code != 0 {
+		return code
 	}
 	log := newLogger(cfg.Log, stderr)
 
