@@ -51,8 +51,7 @@ func serve(drain, kill context.Context, cfg Config, log *slog.Logger) error {
 	}
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- s.http.Serve(ln) }()
-	log.Info("parley started", "version", version, "http_addr", ln.Addr().String(),
-		"sip_addr", cfg.SIP.Addr, "data_dir", cfg.DataDir)
+	log.Info("parley started", "version", version, "http_addr", ln.Addr().String(), "data_dir", cfg.DataDir)
 
 	select {
 	case err := <-httpDone:
