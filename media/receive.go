@@ -100,7 +100,6 @@ type ReceiverStats struct {
 // on decoding or disk. Per packet and per frame it allocates nothing.
 type Receiver struct {
 	cfg      ReceiverConfig
-	log      *slog.Logger
 	payloads *PayloadMap
 	frameDur time.Duration
 	rate     int
@@ -176,7 +175,6 @@ func NewReceiver(cfg ReceiverConfig) (*Receiver, error) {
 	}
 	r := &Receiver{
 		cfg:      cfg,
-		log:      cfg.Log,
 		warnings: warnLimiter{log: cfg.Log, prefix: "receive path: "},
 		payloads: cfg.Payloads,
 		frameDur: cfg.Ptime,

@@ -74,7 +74,6 @@ type playback struct {
 // goroutine; the source swap takes effect at the next Tick.
 type Transmitter struct {
 	cfg    TransmitterConfig
-	log    *slog.Logger
 	sender *Sender
 	enc    Encoder
 	rs     *resample.Resampler
@@ -127,7 +126,6 @@ func NewTransmitter(cfg TransmitterConfig) (*Transmitter, error) {
 	}
 	t := &Transmitter{
 		cfg:      cfg,
-		log:      cfg.Log,
 		warnings: warnLimiter{log: cfg.Log, prefix: "send path: "},
 		sender:   sender,
 		enc:      enc,
