@@ -12,12 +12,19 @@
 //
 // # Resampling
 //
-// When the clip's rate differs from the session's (8, 16 and 48 kHz are
-// supported; equal rates of any value need no resampling), the Player
-// removes the filter's group delay at the start and flushes its tail at
-// the end, so the output is exactly as long as the clip at the new rate
-// and starts without a delay. When looping, the filter runs on across the
-// wrap, so the seam is as smooth as the clip's own end and start.
+// When the clip's rate differs from the session's, the Player resamples
+// it with media/resample, which converts between 8000, 11025, 16000,
+// 22050, 24000, 32000, 44100 and 48000 Hz: prompts recorded at CD and
+// synthesizer rates (espeak-ng writes 22050 Hz) play at the call's 8, 16
+// or 48 kHz, and equal rates of any value need no resampling. The filter
+// tables are shared by all Players converting the same pair of rates. The
+// Player removes the filter's group delay at the start and flushes its
+// tail at the end, so the output is exactly ceil(samples x session rate /
+// clip rate) samples long and starts without a delay. It feeds the filter
+// 20 ms of the clip at a time, rounded down to whole samples (220 at
+// 11025 Hz), and returns whole frames regardless. When looping, the
+// filter runs on across the wrap, so the seam is as smooth as the clip's
+// own end and start.
 //
 // # Concurrency properties
 //

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -93,8 +94,12 @@ func reference(t *testing.T, in []int16, inRate, outRate int, loop bool, n int) 
 	return out[:(len(in)*outRate+inRate-1)/inRate]
 }
 
+// clipRates are the rates prompts come at: the call-side rates and those of
+// CD audio and speech synthesizers.
+var clipRates = []int{8000, 11025, 16000, 22050, 24000, 32000, 44100, 48000}
+
 func TestClipPlayback(t *testing.T) {
-	for _, in := range []int{8000, 16000, 48000} {
+	for _, in := range clipRates {
 		for _, out := range []int{8000, 16000, 48000} {
 			for _, n := range []int{0, 1, 159, 4321} {
 				t.Run(fmt.Sprintf("%d-%d-%d", in, out, n), func(t *testing.T) {
@@ -127,6 +132,7 @@ func TestClipPlayback(t *testing.T) {
 func TestLoop(t *testing.T) {
 	for _, tc := range []struct{ in, out, n int }{
 		{8000, 8000, 1234}, {8000, 8000, 1}, {16000, 8000, 3333}, {8000, 16000, 777}, {48000, 8000, 9999}, {8000, 48000, 500},
+		{22050, 8000, 4417}, {11025, 16000, 1234}, {44100, 48000, 5000}, {11025, 8000, 221},
 	} {
 		t.Run(fmt.Sprintf("%d-%d-%d", tc.in, tc.out, tc.n), func(t *testing.T) {
 			pcm := tone(tc.n, tc.in)
@@ -188,7 +194,7 @@ func TestOpenMatchesClip(t *testing.T) {
 	for _, tc := range []struct {
 		rate, ch int
 		loop     bool
-	}{{48000, 2, false}, {16000, 1, true}, {8000, 2, true}} {
+	}{{48000, 2, false}, {16000, 1, true}, {8000, 2, true}, {22050, 1, false}, {44100, 2, true}, {11025, 1, true}} {
 		t.Run(fmt.Sprintf("%d-%d-%v", tc.rate, tc.ch, tc.loop), func(t *testing.T) {
 			path := filepath.Join(dir, fmt.Sprintf("p%d%d.wav", tc.rate, tc.ch))
 			pcm := tone(tc.rate*tc.ch*7/10+tc.ch, tc.rate) // 0.35 s stereo, 0.7 s mono
@@ -218,9 +224,15 @@ func TestOpenMatchesClip(t *testing.T) {
 	}
 }
 
-// TestSpokenPrompt plays a prompt made by espeak-ng: at its native
-// 22050 Hz it is rejected (media/resample converts 8, 16 and 48 kHz);
-// converted by sox to 16 kHz it plays at 8 kHz with the right length.
+// minSoxCorrelation is the least normalized correlation, at lag 0,
+// between a spoken prompt played at the call's rate and sox's own
+// conversion of the same file.
+const minSoxCorrelation = 0.9999
+
+// TestSpokenPrompt plays a prompt made by espeak-ng at its native
+// 22050 Hz, opened as a file and loaded as a clip, at 8 and 16 kHz: the
+// output lasts exactly as long as the prompt, and matches sox's rate
+// conversion of the same file sample for sample, with no time shift.
 func TestSpokenPrompt(t *testing.T) {
 	for _, tool := range []string{"espeak-ng", "sox"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -228,39 +240,76 @@ func TestSpokenPrompt(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	raw, prompt := filepath.Join(dir, "raw.wav"), filepath.Join(dir, "prompt.wav")
-	if out, err := exec.Command("espeak-ng", "-w", raw, "Please hold, an agent will be with you shortly.").CombinedOutput(); err != nil {
+	prompt := filepath.Join(dir, "prompt.wav")
+	if out, err := exec.Command("espeak-ng", "-w", prompt, "Please hold, an agent will be with you shortly.").CombinedOutput(); err != nil {
 		t.Fatalf("espeak-ng: %v: %s", err, out)
-	}
-	if _, err := Open(raw, Config{Rate: 8000}); !errors.Is(err, ErrInvalidConfig) || !errors.Is(err, resample.ErrRate) {
-		t.Fatalf("Open(22050 Hz prompt) = %v, want ErrInvalidConfig wrapping resample.ErrRate", err)
-	}
-	if out, err := exec.Command("sox", raw, "-r", "16000", prompt).CombinedOutput(); err != nil {
-		t.Fatalf("sox: %v: %s", err, out)
 	}
 	clip, err := LoadClip(prompt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := Open(prompt, Config{Rate: 8000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	got, err := drain(t, p, 1000)
-	if err != io.EOF || len(got) != (clip.Len()+1)/2 {
-		t.Fatalf("%d samples, %v; want %d", len(got), err, (clip.Len()+1)/2)
+	if clip.Rate() != 22050 {
+		t.Fatalf("espeak-ng wrote %d Hz, want 22050 Hz", clip.Rate())
 	}
 	if d := clip.Duration(); d < time.Second || d > 5*time.Second {
 		t.Fatalf("prompt lasts %v", d)
 	}
-	var energy float64
-	for _, s := range got {
-		energy += float64(s) * float64(s)
+	for _, rate := range []int{8000, 16000} {
+		ref := filepath.Join(dir, fmt.Sprintf("sox-%d.wav", rate))
+		if out, err := exec.Command("sox", "-D", prompt, "-r", fmt.Sprint(rate), ref).CombinedOutput(); err != nil {
+			t.Fatalf("sox: %v: %s", err, out)
+		}
+		_, want, err := wav.ReadFile(ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fp, err := Open(prompt, Config{Rate: rate})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := drain(t, fp, 1000)
+		fp.Close()
+		n := (clip.Len()*rate + 22050 - 1) / 22050
+		if err != io.EOF || len(got) != n {
+			t.Fatalf("at %d Hz: %d samples, %v; want %d (%v)", rate, len(got), err, n, clip.Duration())
+		}
+		if d := len(got) - len(want); d < -1 || d > 1 {
+			t.Fatalf("at %d Hz: %d samples, sox made %d", rate, len(got), len(want))
+		}
+		cp, _ := NewPlayer(clip, Config{Rate: rate})
+		if fromClip, _ := drain(t, cp, 1000); !equal(fromClip, got) {
+			t.Fatalf("at %d Hz: clip and file differ at %d", rate, firstDiff(fromClip, got))
+		}
+		best, bestLag := 0.0, 0
+		for lag := -3; lag <= 3; lag++ {
+			if c := correlation(got, want, lag); c > best {
+				best, bestLag = c, lag
+			}
+		}
+		c := correlation(got, want, 0)
+		t.Logf("22050 -> %d Hz: %d samples (sox %d), correlation with sox %.6f", rate, len(got), len(want), c)
+		if bestLag != 0 || c < minSoxCorrelation {
+			t.Fatalf("at %d Hz: correlation with sox %.6f at lag 0, best %.6f at lag %d; want >= %.3f at lag 0",
+				rate, c, best, bestLag, minSoxCorrelation)
+		}
 	}
-	if rms := math.Sqrt(energy / float64(len(got))); rms < 300 {
-		t.Fatalf("prompt RMS %.0f: silent?", rms)
+}
+
+// correlation returns the normalized correlation of a[i] with b[i+lag]
+// over the samples both have.
+func correlation(a, b []int16, lag int) float64 {
+	var ab, aa, bb float64
+	for i := range a {
+		j := i + lag
+		if j < 0 || j >= len(b) {
+			continue
+		}
+		x, y := float64(a[i]), float64(b[j])
+		ab += x * y
+		aa += x * x
+		bb += y * y
 	}
+	return ab / math.Sqrt(aa*bb)
 }
 
 // TestTruncatedFile plays what a cut file holds, then reports the cut.
@@ -286,10 +335,16 @@ func TestTruncatedFile(t *testing.T) {
 
 func TestPlayerErrors(t *testing.T) {
 	c, _ := NewClip("x", 8000, tone(100, 8000))
-	for _, cfg := range []Config{{}, {Rate: 8000, Frame: 1100 * time.Microsecond}, {Rate: 8000, Frame: 2 * time.Second}, {Rate: 44100}} {
+	for _, cfg := range []Config{{}, {Rate: 8000, Frame: 1100 * time.Microsecond}, {Rate: 8000, Frame: 2 * time.Second}, {Rate: 44000}} {
 		if _, err := NewPlayer(c, cfg); !errors.Is(err, ErrInvalidConfig) {
 			t.Errorf("NewPlayer(%+v) = %v, want ErrInvalidConfig", cfg, err)
 		}
+	}
+	// 12 kHz is a valid WAV rate that media/resample does not convert.
+	odd := filepath.Join(t.TempDir(), "12k.wav")
+	writeWAV(t, odd, 12000, 1, tone(1200, 12000))
+	if _, err := Open(odd, Config{Rate: 8000}); !errors.Is(err, ErrInvalidConfig) || !errors.Is(err, resample.ErrRate) {
+		t.Errorf("Open(12000 Hz file) = %v, want ErrInvalidConfig wrapping resample.ErrRate", err)
 	}
 	if _, err := NewClip("x", 0, nil); !errors.Is(err, ErrInvalidConfig) {
 		t.Errorf("NewClip(rate 0) = %v", err)
@@ -366,12 +421,17 @@ func TestNextAllocs(t *testing.T) {
 	c, _ := NewClip("x", 16000, tone(16000, 16000))
 	direct, _ := NewPlayer(c, Config{Rate: 16000, Loop: true})
 	resampled, _ := NewPlayer(c, Config{Rate: 8000, Loop: true})
+	c22, _ := NewClip("x", 22050, tone(22050, 22050))
+	from22, _ := NewPlayer(c22, Config{Rate: 8000, Loop: true})
+	c11, _ := NewClip("x", 11025, tone(11025, 11025))
+	from11, _ := NewPlayer(c11, Config{Rate: 16000, Loop: true})
 	file, err := Open(path, Config{Rate: 8000, Loop: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer file.Close()
-	for name, p := range map[string]*Player{"direct": direct, "resampled": resampled, "file": file} {
+	players := map[string]*Player{"direct": direct, "resampled": resampled, "22050-8000": from22, "11025-16000": from11, "file": file}
+	for name, p := range players {
 		buf := make([]int16, p.FrameSize())
 		if n := testing.AllocsPerRun(500, func() { p.Next(buf) }); n != 0 {
 			t.Errorf("%s: Next allocates %v times per frame", name, n)
@@ -379,10 +439,38 @@ func TestNextAllocs(t *testing.T) {
 	}
 }
 
+// TestPlayersShareFilter starts many Players of a 22050 Hz prompt at
+// 8 kHz: each holds its own cursor, buffers and filter history, a few KB,
+// while the 180 KB filter table is designed once and shared.
+func TestPlayersShareFilter(t *testing.T) {
+	c, _ := NewClip("prompt", 22050, tone(22050, 22050))
+	if _, err := NewPlayer(c, Config{Rate: 8000}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 1000
+	players := make([]*Player, n)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := range players {
+		players[i], _ = NewPlayer(c, Config{Rate: 8000})
+	}
+	runtime.ReadMemStats(&after)
+	per := (after.TotalAlloc - before.TotalAlloc) / n
+	t.Logf("NewPlayer(22050 Hz clip at 8000 Hz) allocates %d bytes per Player", per)
+	if per > 8<<10 {
+		t.Fatalf("each Player allocates %d bytes, want < 8 KB: is the filter table copied?", per)
+	}
+	runtime.KeepAlive(players)
+}
+
 func BenchmarkNext20ms(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "s.wav")
 	w, _ := wav.Create(path, wav.WriterConfig{SampleRate: 48000, Channels: 2})
 	w.Write(tone(96000, 48000))
+	w.Close()
+	path22 := filepath.Join(b.TempDir(), "s22.wav")
+	w, _ = wav.Create(path22, wav.WriterConfig{SampleRate: 22050, Channels: 1})
+	w.Write(tone(22050, 22050))
 	w.Close()
 	for _, tc := range []struct {
 		name       string
@@ -396,13 +484,21 @@ func BenchmarkNext20ms(b *testing.B) {
 		{"clip-48k-to-8k", 48000, 8000, false, 0},
 		{"clip-8k-to-16k", 8000, 16000, false, 0},
 		{"file-48k-stereo-to-8k", 48000, 8000, true, 0},
+		{"clip-11025-to-8k", 11025, 8000, false, 0},
+		{"clip-22050-to-8k", 22050, 8000, false, 0},
+		{"clip-44100-to-8k", 44100, 8000, false, 0},
+		{"clip-22050-to-16k", 22050, 16000, false, 0},
+		{"file-22050-mono-to-8k", 22050, 8000, true, 0},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			var p *Player
 			var err error
-			if tc.file {
+			switch {
+			case tc.file && tc.clipRate == 22050:
+				p, err = Open(path22, Config{Rate: tc.rate, Loop: true})
+			case tc.file:
 				p, err = Open(path, Config{Rate: tc.rate, Loop: true})
-			} else {
+			default:
 				c, _ := NewClip("x", tc.clipRate, tone(tc.clipRate, tc.clipRate))
 				p, err = NewPlayer(c, Config{Rate: tc.rate, Loop: true})
 			}

@@ -1,6 +1,9 @@
 package resample
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // Filter design parameters, relative to the lower of the two rates.
 const (
@@ -42,23 +45,53 @@ func besselI0(x float64) float64 {
 	return sum
 }
 
+// prototype is the polyphase filter of one rate pair. It is designed once
+// and then shared read-only by every Resampler for that pair.
+type prototype struct {
+	taps []float32 // l phases of k reversed taps, see design
+	k    int       // taps per phase
+	c    int       // centre tap, at the intermediate rate
+}
+
+// filterCache designs each rate pair's prototype on first use and hands the
+// same one to every later caller. Its zero value is empty and ready; it is
+// safe for concurrent use, and concurrent first callers for one pair wait
+// for a single design. It holds at most one prototype per ordered pair of
+// rates and never frees them.
+type filterCache struct {
+	once [len(rates)][len(rates)]sync.Once
+	f    [len(rates)][len(rates)]*prototype
+}
+
+// filters is the process-wide cache New draws from.
+var filters filterCache
+
+// get returns the prototype from rates[i] to rates[j], i != j.
+func (fc *filterCache) get(i, j int) *prototype {
+	fc.once[i][j].Do(func() {
+		in, out := rates[i], rates[j]
+		g := gcd(in, out)
+		fc.f[i][j] = design(in, out/g, in/g, min(in, out))
+	})
+	return fc.f[i][j]
+}
+
 // design returns the polyphase prototype for interpolating by l and
 // decimating by m, working at the intermediate rate inRate*l. The taps are
 // laid out so that phase p occupies taps[p*k:(p+1)*k] in reversed order:
 // taps[p*k+i] = h[p+(k-1-i)*l], and the output for phase p is the dot
-// product with the k most recent inputs, oldest first. It also returns k and
-// the prototype's centre tap c, a multiple of l*m so that the group delay is
-// a whole number of both input and output samples.
-func design(inRate, l, m int, lowRate int) (taps []float32, k, c int) {
+// product with the k most recent inputs, oldest first. The centre tap c is
+// a multiple of m, so that the group delay is a whole number of output
+// samples.
+func design(inRate, l, m int, lowRate int) *prototype {
 	fs := float64(inRate * l)
 	fp := passEdge * float64(lowRate)
 	fstop := stopEdge * float64(lowRate)
 	dw := 2 * math.Pi * (fstop - fp) / fs
 	n := kaiserLength(attenuationDB, dw)
-	lm := l * m
-	c = ((n-1)/2 + lm - 1) / lm * lm
+	c := ((n-1)/2 + m - 1) / m * m
 	n = 2*c + 1
-	k = (n + l - 1) / l
+	k := (n + l - 1) / l
 
 	fc := (fp + fstop) / 2 / fs // normalized cutoff, cycles per sample
 	beta := kaiserBeta(attenuationDB)
@@ -73,7 +106,7 @@ func design(inRate, l, m int, lowRate int) (taps []float32, k, c int) {
 
 	// Scale each phase to unit DC gain: every output is then a weighted
 	// average of inputs, so a constant stays exactly constant.
-	taps = make([]float32, k*l)
+	taps := make([]float32, k*l)
 	for p := range l {
 		var sum float64
 		for j := range k {
@@ -83,7 +116,7 @@ func design(inRate, l, m int, lowRate int) (taps []float32, k, c int) {
 			taps[p*k+(k-1-j)] = float32(h[p+j*l] / sum)
 		}
 	}
-	return taps, k, c
+	return &prototype{taps: taps, k: k, c: c}
 }
 
 // sinc is the normalized sinc function sin(pi x)/(pi x).

@@ -24,25 +24,35 @@ const (
 // toneAmp is the test tone amplitude (-6 dBFS).
 const toneAmp = 16384.0
 
-// sweepSeconds is the analysed length; every test frequency is a multiple
-// of 1/sweepSeconds Hz, so the analysis window holds whole cycles.
-const sweepSeconds = 0.1
+// window returns the analysed length in seconds at output rate out: 0.1 s,
+// or 0.2 s when 0.1 s is not a whole number of samples (11025 Hz). Every
+// test frequency is a multiple of 10 Hz (see grid), so the analysis window
+// holds whole cycles.
+func window(out int) float64 {
+	if out%10 != 0 {
+		return 0.2
+	}
+	return 0.1
+}
+
+// grid rounds f up to the 10 Hz grid of test frequencies.
+func grid(f float64) float64 { return math.Ceil(f/10) * 10 }
 
 // tone resamples a sine of frequency f through a new in->out Resampler in
-// 20 ms frames and returns the steady-state output: sweepSeconds of it,
-// starting after the filter has filled.
+// 20 ms frames and returns the steady-state output: window(out) seconds of
+// it, starting after the filter has filled.
 func tone(t testing.TB, in, out int, f float64) []float64 {
 	t.Helper()
 	r := mustNew(t, in, out)
 	skipIn := 2*r.k + in/50 // past the filter's start-up transient
-	n := skipIn + int(sweepSeconds*float64(in)) + in/50
+	n := skipIn + int(window(out)*float64(in)) + in/50
 	x := make([]int16, n)
 	for i := range x {
 		x[i] = int16(math.Round(toneAmp * math.Sin(2*math.Pi*f*float64(i)/float64(in))))
 	}
 	y := process(t, r, x, []int{in / 50})
 	skipOut := r.OutLen(skipIn)
-	seg := make([]float64, int(sweepSeconds*float64(out)))
+	seg := make([]float64, int(math.Round(window(out)*float64(out))))
 	for i := range seg {
 		seg[i] = float64(y[skipOut+i])
 	}
@@ -51,26 +61,29 @@ func tone(t testing.TB, in, out int, f float64) []float64 {
 
 // fit returns the amplitude of the component of seg at frequency f (sample
 // rate fs), and the RMS of what remains once that component is removed.
-// seg spans whole cycles of f, so the projection is exact.
+// seg spans whole cycles of f, so the projection is exact and the cosine
+// and sine are orthogonal: the residual energy is the total less the
+// component's. The cosine and sine are advanced by rotation, one complex
+// multiplication per sample.
 func fit(seg []float64, f, fs float64) (amp, residualRMS float64) {
-	var c, s float64
-	for i, v := range seg {
-		w := 2 * math.Pi * f * float64(i) / fs
-		c += v * math.Cos(w)
-		s += v * math.Sin(w)
+	var c, s, e float64
+	dc, ds := math.Cos(2*math.Pi*f/fs), math.Sin(2*math.Pi*f/fs)
+	cw, sw := 1.0, 0.0
+	for _, v := range seg {
+		c += v * cw
+		s += v * sw
+		e += v * v
+		cw, sw = cw*dc-sw*ds, sw*dc+cw*ds
 	}
 	n := float64(len(seg))
-	c, s = 2*c/n, 2*s/n
 	if f == 0 || 2*f == fs {
-		c, s = c/2, s/2
+		c /= n // the cosine's energy is n, and there is no sine
+		e -= n * c * c
+		return math.Abs(c), math.Sqrt(max(e, 0) / n)
 	}
-	var e float64
-	for i, v := range seg {
-		w := 2 * math.Pi * f * float64(i) / fs
-		d := v - c*math.Cos(w) - s*math.Sin(w)
-		e += d * d
-	}
-	return math.Hypot(c, s), math.Sqrt(e / n)
+	c, s = 2*c/n, 2*s/n
+	e -= n * (c*c + s*s) / 2
+	return math.Hypot(c, s), math.Sqrt(max(e, 0) / n)
 }
 
 func rms(seg []float64) float64 {
@@ -99,7 +112,7 @@ type response struct {
 func measure(t testing.TB, in, out int) response {
 	low := min(in, out)
 	resp := response{minGain: math.Inf(1), maxGain: math.Inf(-1), rejection: math.Inf(1)}
-	step := float64(low) / 80 // 100 Hz at 8 kHz
+	step := grid(float64(low)/80 - 5) // 100 Hz at 8 kHz, 140 Hz at 11025 Hz
 	for f := 50.0; f <= passEdge*float64(low); f += step {
 		amp, _ := fit(tone(t, in, out, f), f, float64(out))
 		g := db(amp / toneAmp)
@@ -107,7 +120,7 @@ func measure(t testing.TB, in, out int) response {
 	}
 	ref := toneAmp / math.Sqrt2
 	if in > out {
-		for f := stopEdge * float64(low); f < float64(in)/2; f += step * 2.5 {
+		for f := grid(stopEdge * float64(low)); f < float64(in)/2; f += grid(step * 2.5) {
 			if r := -db(rms(tone(t, in, out, f)) / ref); r < resp.rejection {
 				resp.rejection, resp.worstStop = r, f
 			}

@@ -11,7 +11,7 @@ type Resampler struct {
 	inRate, outRate int
 	l, m            int // interpolate by l, then decimate by m
 
-	taps []float32 // l phases of k reversed taps, see design
+	taps []float32 // shared with every Resampler for the pair; read only
 	k    int       // taps per phase
 	c    int       // prototype centre tap, at the intermediate rate
 
@@ -25,15 +25,30 @@ type Resampler struct {
 	phase int
 }
 
-// supported reports whether rate is one New accepts.
-func supported(rate int) bool {
-	return rate == 8000 || rate == 16000 || rate == 48000
+// rates lists the sample rates New accepts, ascending.
+var rates = [...]int{8000, 11025, 16000, 22050, 24000, 32000, 44100, 48000}
+
+// rateIndex returns the index of rate in rates, or -1.
+func rateIndex(rate int) int {
+	for i, r := range rates {
+		if r == rate {
+			return i
+		}
+	}
+	return -1
 }
 
-// New returns a Resampler from inRate to outRate, each one of 8000, 16000
-// or 48000 Hz. Equal rates give an identity Resampler that copies samples.
+// New returns a Resampler from inRate to outRate, each one of 8000, 11025,
+// 16000, 22050, 24000, 32000, 44100 or 48000 Hz, in any combination. Equal
+// rates give an identity Resampler that copies samples.
+//
+// The filter of each pair of rates is designed by the first New for that
+// pair and kept for the life of the process, shared read-only by every
+// later Resampler for the pair; a Resampler itself holds only its input
+// history, 8 bytes per tap of one phase. New is safe for concurrent use.
 func New(inRate, outRate int) (*Resampler, error) {
-	if !supported(inRate) || !supported(outRate) {
+	i, j := rateIndex(inRate), rateIndex(outRate)
+	if i < 0 || j < 0 {
 		return nil, fmt.Errorf("%w: %d Hz to %d Hz", ErrRate, inRate, outRate)
 	}
 	g := gcd(inRate, outRate)
@@ -41,7 +56,8 @@ func New(inRate, outRate int) (*Resampler, error) {
 	if inRate == outRate {
 		return r, nil
 	}
-	r.taps, r.k, r.c = design(inRate, r.l, r.m, min(inRate, outRate))
+	f := filters.get(i, j)
+	r.taps, r.k, r.c = f.taps, f.k, f.c
 	r.hist = make([]float32, 2*r.k)
 	return r, nil
 }
@@ -65,8 +81,16 @@ func (r *Resampler) String() string {
 }
 
 // OutLen returns the largest number of samples Process can write for n
-// input samples: ceil(n*outRate/inRate). When n*outRate is a multiple of
-// inRate, as for every whole 10 ms frame, Process writes exactly that many.
+// input samples: ceil(n*outRate/inRate).
+//
+// Process keeps exact count across calls: after N input samples in all
+// since New or Reset, however they were split into calls, it has written
+// ceil(N*outRate/inRate) samples in all. So when n*outRate is a multiple of
+// inRate (20 ms at every rate but 11025 Hz, whose 20 ms is 220.5 samples)
+// each call writes exactly OutLen(n); otherwise a call writes OutLen(n) or
+// one fewer, depending on what came before. Feeding 11025 Hz in chunks of
+// 220 and 221 samples alternately, for instance, yields 20 ms of output per
+// chunk on average, and exactly 40 ms for every pair.
 func (r *Resampler) OutLen(n int) int {
 	if n <= 0 {
 		return 0

@@ -3,11 +3,12 @@ package resample
 import (
 	"errors"
 	"math/rand/v2"
+	"runtime"
 	"slices"
+	"sync"
 	"testing"
+	"unsafe"
 )
-
-var rates = []int{8000, 16000, 48000}
 
 // directions lists every supported conversion, the identity included.
 func directions() [][2]int {
@@ -31,8 +32,8 @@ func mustNew(t testing.TB, in, out int) *Resampler {
 
 func TestNewRejectsUnsupportedRates(t *testing.T) {
 	tests := []struct{ in, out int }{
-		{0, 8000}, {8000, 0}, {-8000, 8000}, {44100, 8000}, {8000, 44100},
-		{11025, 22050}, {16000, 32000}, {1, 1},
+		{0, 8000}, {8000, 0}, {-8000, 8000}, {12000, 8000}, {8000, 96000},
+		{44000, 48000}, {22050, 22049}, {1, 1}, {96000, 96000},
 	}
 	for _, tc := range tests {
 		r, err := New(tc.in, tc.out)
@@ -50,6 +51,13 @@ func TestOutLen(t *testing.T) {
 		{16000, 8000, 320, 160},
 		{16000, 48000, 320, 960},
 		{48000, 16000, 960, 320},
+		{22050, 8000, 441, 160},
+		{44100, 8000, 882, 160},
+		{8000, 22050, 160, 441},
+		{11025, 8000, 220, 160}, // 159.6
+		{11025, 8000, 221, 161}, // 160.4
+		{11025, 16000, 441, 640},
+		{32000, 11025, 640, 221}, // 220.5
 		{48000, 8000, 1, 1},
 		{48000, 8000, 7, 2},
 		{8000, 8000, 123, 123},
@@ -103,17 +111,64 @@ func process(t testing.TB, r *Resampler, in []int16, chunks []int) []int16 {
 	return all
 }
 
+// ceilDiv returns ceil(a/b) for a >= 0, b > 0.
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
 func TestChunkedEqualsOneShot(t *testing.T) {
-	in := noise(48000, 7)
 	for _, d := range directions() {
+		// An eighth of a second and a bit: several times the longest
+		// filter, and not a whole number of 20 ms frames.
+		in := noise(d[0]/8+37, uint64(d[0]+d[1]))
 		one := process(t, mustNew(t, d[0], d[1]), in, []int{len(in)})
-		if want := len(in) * d[1] / d[0]; len(one) != want {
+		if want := ceilDiv(len(in)*d[1], d[0]); len(one) != want {
 			t.Fatalf("%d->%d one-shot wrote %d samples, want %d", d[0], d[1], len(one), want)
 		}
-		for _, chunks := range [][]int{{1}, {7, 3, 160, 1, 999}, {d[0] / 50}} {
+		for _, chunks := range [][]int{{1}, {7, 3, 160, 1, 999}, {d[0] / 50}, {d[0]/50 + 1, d[0]/50 - 1}} {
 			got := process(t, mustNew(t, d[0], d[1]), in, chunks)
 			if !slices.Equal(got, one) {
 				t.Errorf("%d->%d chunks %v differ from one-shot", d[0], d[1], chunks)
+			}
+		}
+	}
+}
+
+// TestStreamingCount feeds odd chunk sizes and checks the running output
+// count against ceil(N*out/in) after every call, and each call against
+// OutLen: a call writes OutLen(n) or one fewer.
+func TestStreamingCount(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, d := range directions() {
+		r := mustNew(t, d[0], d[1])
+		buf := make([]int16, r.OutLen(500))
+		in := noise(500, 2)
+		total, written := 0, 0
+		for range 60 {
+			n := rng.IntN(500)
+			w := r.Process(in[:n], buf)
+			if w != r.OutLen(n) && w != r.OutLen(n)-1 {
+				t.Fatalf("%d->%d: Process(%d) wrote %d, OutLen %d", d[0], d[1], n, w, r.OutLen(n))
+			}
+			total += n
+			written += w
+			if want := ceilDiv(total*d[1], d[0]); written != want {
+				t.Fatalf("%d->%d: %d samples in, %d out, want %d", d[0], d[1], total, written, want)
+			}
+		}
+	}
+}
+
+// TestHalfSampleFrames streams 11025 Hz, whose 20 ms is 220.5 samples, in
+// alternating 220- and 221-sample chunks: every pair of chunks yields
+// exactly 40 ms at the output rate.
+func TestHalfSampleFrames(t *testing.T) {
+	for _, out := range rates {
+		r := mustNew(t, 11025, out)
+		in := noise(221, 4)
+		buf := make([]int16, r.OutLen(221))
+		for i := range 50 {
+			w := r.Process(in[:220], buf) + r.Process(in, buf)
+			if w != out/25 {
+				t.Fatalf("11025->%d: chunk pair %d wrote %d samples, want %d", out, i, w, out/25)
 			}
 		}
 	}
@@ -211,24 +266,26 @@ func TestToInt16RoundsAndSaturates(t *testing.T) {
 func TestFullScaleSquareClipsWithoutWrapping(t *testing.T) {
 	// A full-scale 100 Hz square wave overshoots at its edges (Gibbs): the
 	// output must clip there, and keep the input's sign mid-way through
-	// every half period instead of wrapping around.
+	// every half period instead of wrapping around. Half a period is not a
+	// whole number of samples at every rate (55.125 at 11025 Hz), so the
+	// edges are placed by time and the checks land mid-way by time.
 	for _, d := range directions() {
 		r := mustNew(t, d[0], d[1])
-		half := d[0] / 200
 		in := make([]int16, d[0]/10)
 		for i := range in {
 			in[i] = 32767
-			if (i/half)%2 == 1 {
+			if (i*200/d[0])%2 == 1 {
 				in[i] = -32768
 			}
 		}
 		out := process(t, r, in, []int{d[0] / 50})
-		outHalf, clipped := d[1]/200, 0
-		for i := r.Delay() + outHalf/2; i < len(out); i += outHalf {
-			want := 1
-			if ((i-r.Delay())/outHalf)%2 == 1 {
-				want = -1
+		clipped := 0
+		for j := 0; ; j++ {
+			i := r.Delay() + (2*j+1)*d[1]/400
+			if i >= len(out) {
+				break
 			}
+			want := 1 - 2*(j%2)
 			if int(out[i])*want < 16000 {
 				t.Fatalf("%d->%d: output[%d] = %d, want sign %d near full scale", d[0], d[1], i, out[i], want)
 			}
@@ -255,8 +312,64 @@ func TestProcessAllocatesNothing(t *testing.T) {
 		r := mustNew(t, d[0], d[1])
 		in := noise(d[0]/50, 1)
 		out := make([]int16, r.OutLen(len(in)))
-		if a := testing.AllocsPerRun(100, func() { r.Process(in, out) }); a != 0 {
+		if a := testing.AllocsPerRun(20, func() { r.Process(in, out) }); a != 0 {
 			t.Errorf("%d->%d Process allocates %.1f times per 20 ms frame", d[0], d[1], a)
 		}
+	}
+}
+
+// TestFilterTablesShared checks that Resamplers for one pair share one
+// filter table, and that a New after the first for its pair allocates only
+// the Resampler and its input history: a few KB, not the table.
+func TestFilterTablesShared(t *testing.T) {
+	for _, d := range [][2]int{{22050, 8000}, {44100, 8000}, {11025, 32000}, {8000, 48000}} {
+		a, b := mustNew(t, d[0], d[1]), mustNew(t, d[0], d[1])
+		if &a.taps[0] != &b.taps[0] {
+			t.Errorf("%d->%d: two Resamplers hold separate filter tables", d[0], d[1])
+		}
+		if allocs := testing.AllocsPerRun(20, func() { mustNew(t, d[0], d[1]) }); allocs > 2 {
+			t.Errorf("%d->%d: New allocates %.0f times, want 2 (Resampler, history)", d[0], d[1], allocs)
+		}
+		const n = 100
+		var before, after runtime.MemStats
+		keep := make([]*Resampler, n)
+		runtime.ReadMemStats(&before)
+		for i := range keep {
+			keep[i] = mustNew(t, d[0], d[1])
+		}
+		runtime.ReadMemStats(&after)
+		per := int(after.TotalAlloc-before.TotalAlloc) / n
+		own := 4*len(a.hist) + int(unsafe.Sizeof(*a))
+		t.Logf("%d->%d: New allocates %d bytes (history %d B); shared table %d B", d[0], d[1], per, 4*len(a.hist), 4*len(a.taps))
+		if per > own+own/4+64 {
+			t.Errorf("%d->%d: New allocates %d bytes, want about %d (its own state)", d[0], d[1], per, own)
+		}
+		runtime.KeepAlive(keep)
+	}
+}
+
+// TestFilterCacheConcurrent designs one pair from many goroutines at once
+// on a fresh cache (run with -race): all get the same table, which is the
+// design of that pair.
+func TestFilterCacheConcurrent(t *testing.T) {
+	var fc filterCache
+	i, j := rateIndex(22050), rateIndex(8000)
+	got := make([]*prototype, 8)
+	var wg sync.WaitGroup
+	for g := range got {
+		wg.Go(func() { got[g] = fc.get(i, j) })
+	}
+	wg.Wait()
+	for _, p := range got[1:] {
+		if p != got[0] {
+			t.Fatal("concurrent first calls designed the filter more than once")
+		}
+	}
+	want := design(22050, 160, 441, 8000)
+	if got[0].k != want.k || got[0].c != want.c || !slices.Equal(got[0].taps, want.taps) {
+		t.Fatal("cached filter differs from its design")
+	}
+	if fc.get(j, i) == got[0] {
+		t.Fatal("8000->22050 shares the 22050->8000 entry")
 	}
 }
