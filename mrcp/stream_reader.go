@@ -15,9 +15,10 @@ const DefaultMaxMessageSize = 1 << 20
 const (
 	// minBufferSize is the Reader's first buffer.
 	minBufferSize = 4 << 10
-	// maxStartLine bounds how far the Reader looks for the request-id of a
-	// message it skips for being too large.
-	maxStartLine = 512
+	// skipLookahead is how much of a message it skips for being too large
+	// the Reader reads before deciding, to find the request-id and the
+	// Channel-Identifier for the refusal.
+	skipLookahead = 1 << 10
 	// maxEmptyReads is how many (0, nil) reads in a row the Reader takes
 	// before it gives up with io.ErrNoProgress, as bufio does.
 	maxEmptyReads = 100
@@ -116,19 +117,18 @@ func (r *Reader) fill(n int) error {
 }
 
 // skip consumes a message of n octets that exceeds the size limit without
-// keeping it. The result names the request-id when the start line shows a
-// request within maxStartLine octets.
+// keeping it. When the first skipLookahead octets show a request, the
+// result is a StatusError with its request-id and, if one of those
+// complete lines holds it, its Channel-Identifier.
 func (r *Reader) skip(n int) error {
 	refusal := fmt.Errorf("%w: message-length %d exceeds %d", ErrMessageTooLarge, n, r.max)
-	look := min(n, maxStartLine)
-	for r.w-r.r < look && bytes.Index(r.buf[r.r:r.w], crlf) < 0 {
-		if err := r.readMore(look); err != nil {
-			r.err = eofInside(err)
-			return r.err
-		}
+	look := min(n, skipLookahead)
+	if err := r.fill(look); err != nil {
+		r.err = err
+		return err
 	}
-	seen := r.buf[r.r:min(r.w, r.r+n)]
-	if i := bytes.Index(seen[:min(len(seen), look)], crlf); i >= 0 {
+	seen := r.buf[r.r : r.r+look]
+	if i := bytes.Index(seen, crlf); i >= 0 {
 		var start Message
 		if start.parseStartLine(string(seen[:i])) == nil && start.Kind == KindRequest {
 			refusal = &StatusError{Code: StatusMessageTooLarge, RequestID: start.RequestID,
