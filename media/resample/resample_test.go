@@ -373,3 +373,31 @@ func TestFilterCacheConcurrent(t *testing.T) {
 		t.Fatal("8000->22050 shares the 22050->8000 entry")
 	}
 }
+
+// maxCacheBytes bounds the filter cache with every pair designed, as the
+// package documentation states (5.7 MB).
+const maxCacheBytes = 6_000_000
+
+// TestFilterTableSizes logs each pair's filter (the figures in
+// docs/BENCHMARKS.md) and checks the layout: l phases of k taps, a history
+// of 2k samples, a centre tap on the output grid, and the whole cache
+// within the documented bound.
+func TestFilterTableSizes(t *testing.T) {
+	total := 0
+	for _, d := range directions() {
+		if d[0] == d[1] {
+			continue
+		}
+		r := mustNew(t, d[0], d[1])
+		if len(r.taps) != r.l*r.k || len(r.hist) != 2*r.k || r.c%r.m != 0 || 2*r.c+1 > r.l*r.k {
+			t.Errorf("%d->%d: %d taps, %d history, centre %d for L/M %d/%d, k %d", d[0], d[1], len(r.taps), len(r.hist), r.c, r.l, r.m, r.k)
+		}
+		total += 4 * len(r.taps)
+		t.Logf("%5d -> %5d | %4d/%-4d | %6d | %3d | %3d (%.3f ms) | %6d | %4d",
+			d[0], d[1], r.l, r.m, 2*r.c+1, r.k, r.Delay(), 1000*float64(r.Delay())/float64(d[1]), 4*len(r.taps), 4*len(r.hist))
+	}
+	t.Logf("all 56 tables: %d bytes", total)
+	if total > maxCacheBytes {
+		t.Errorf("filter cache holds %d bytes with every pair designed, documented bound %d", total, maxCacheBytes)
+	}
+}
