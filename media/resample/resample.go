@@ -86,11 +86,13 @@ func (r *Resampler) String() string {
 // Process keeps exact count across calls: after N input samples in all
 // since New or Reset, however they were split into calls, it has written
 // ceil(N*outRate/inRate) samples in all. So when n*outRate is a multiple of
-// inRate (20 ms at every rate but 11025 Hz, whose 20 ms is 220.5 samples)
-// each call writes exactly OutLen(n); otherwise a call writes OutLen(n) or
-// one fewer, depending on what came before. Feeding 11025 Hz in chunks of
-// 220 and 221 samples alternately, for instance, yields 20 ms of output per
-// chunk on average, and exactly 40 ms for every pair.
+// inRate (any whole 20 ms frame, unless one of the rates is 11025 Hz, whose
+// 20 ms is 220.5 samples) each call writes exactly OutLen(n); otherwise a
+// call writes OutLen(n) or one fewer, depending on what came before.
+// Feeding 11025 Hz in chunks of 220 and 221 samples alternately, for
+// instance, yields 20 ms of output per chunk on average, and exactly 40 ms
+// for every pair of chunks; 20 ms frames into 11025 Hz yield 221 and 220
+// samples alternately.
 func (r *Resampler) OutLen(n int) int {
 	if n <= 0 {
 		return 0

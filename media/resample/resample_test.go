@@ -159,7 +159,8 @@ func TestStreamingCount(t *testing.T) {
 
 // TestHalfSampleFrames streams 11025 Hz, whose 20 ms is 220.5 samples, in
 // alternating 220- and 221-sample chunks: every pair of chunks yields
-// exactly 40 ms at the output rate.
+// exactly 40 ms at the output rate. And 20 ms frames into 11025 Hz yield
+// 221 and 220 samples alternately.
 func TestHalfSampleFrames(t *testing.T) {
 	for _, out := range rates {
 		r := mustNew(t, 11025, out)
@@ -169,6 +170,19 @@ func TestHalfSampleFrames(t *testing.T) {
 			w := r.Process(in[:220], buf) + r.Process(in, buf)
 			if w != out/25 {
 				t.Fatalf("11025->%d: chunk pair %d wrote %d samples, want %d", out, i, w, out/25)
+			}
+		}
+	}
+	for _, in := range rates {
+		if in == 11025 {
+			continue // the identity: 20 ms is not a whole input frame
+		}
+		r := mustNew(t, in, 11025)
+		frame := noise(in/50, 4)
+		buf := make([]int16, r.OutLen(len(frame)))
+		for i := range 50 {
+			if w, want := r.Process(frame, buf), 221-i%2; w != want {
+				t.Fatalf("%d->11025: frame %d wrote %d samples, want %d", in, i, w, want)
 			}
 		}
 	}
