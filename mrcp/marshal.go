@@ -2,6 +2,7 @@ package mrcp
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 )
 
@@ -67,8 +68,8 @@ func (m *Message) Marshal() ([]byte, error) {
 }
 
 // AppendTo appends m in wire form to b and returns the extended slice; it
-// does not allocate when b has room. m must pass Validate, which AppendTo
-// does not call.
+// does not allocate when b has room, and grows b at most once. m must pass
+// Validate, which AppendTo does not call.
 //
 // Header fields are written as "Name: Value" (or "Name:" for an empty
 // value) in order. Content-Length is written from len(m.Body): a field
@@ -91,13 +92,15 @@ func (m *Message) AppendTo(b []byte) []byte {
 		rest += len(HeaderContentLength) + 2 + decimalLen(uint64(len(m.Body))) + 2
 	}
 	rest += 2 + len(m.Body)
+	n := messageLength(rest)
 
+	b = slices.Grow(b, n)
 	b = append(b, "MRCP/"...)
 	b = strconv.AppendUint(b, uint64(v.Major()), 10)
 	b = append(b, '.')
 	b = strconv.AppendUint(b, uint64(v.Minor()), 10)
 	b = append(b, ' ')
-	b = strconv.AppendUint(b, uint64(messageLength(rest)), 10)
+	b = strconv.AppendUint(b, uint64(n), 10)
 	b = append(b, ' ')
 	b = m.appendTail(b)
 	b = append(b, '\r', '\n')

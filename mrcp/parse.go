@@ -118,11 +118,14 @@ func (m *Message) Unmarshal(b []byte) error {
 	head := string(b[:headEnd])
 	body := b[headEnd+2:]
 
+	fields := head[lineEnd+2:]
+	if lines := strings.Count(fields, "\r\n"); cap(m.Header) < lines {
+		m.Header = make(Header, 0, lines)
+	}
 	m.Header = m.Header[:0]
 	if err := m.parseStartLine(head[:lineEnd]); err != nil {
 		return err
 	}
-	fields := head[lineEnd+2:]
 	if m.Version != Version2 {
 		return m.refuse(StatusVersionNotSupported, fmt.Errorf("%w: %s", ErrVersion, m.Version), fields)
 	}
