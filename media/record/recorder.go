@@ -191,6 +191,11 @@ func (c *channelState) init(in, out int) error {
 	if in == 0 || in == out {
 		return nil
 	}
+	// Call audio comes at the codec rates; the recorder's 10 ms chunking
+	// assumes them.
+	if in != 8000 && in != 16000 && in != 48000 {
+		return fmt.Errorf("%w: channel rate %d Hz is not 8000, 16000 or 48000", ErrInvalidConfig, in)
+	}
 	rs, err := resample.New(in, out)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
