@@ -96,9 +96,9 @@ func errFraming(format string, args ...any) error {
 
 // clip shortens peer-supplied text quoted in error messages.
 func clip(s string) string {
-	const max = 40
-	if len(s) > max {
-		return s[:max] + "..."
+	const limit = 40
+	if len(s) > limit {
+		return s[:limit] + "..."
 	}
 	return s
 }

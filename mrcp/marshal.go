@@ -7,9 +7,10 @@ import (
 )
 
 // Validate reports whether m can be marshalled into a message that Parse
-// accepts, apart from the Channel-Identifier, which RFC 6787 section 6.2.1
-// requires but Validate lets a StatusError's response go without when the
-// request had none. Errors wrap ErrInvalidMessage or ErrVersion.
+// accepts. It does not require a Channel-Identifier, so that the response
+// to a request that had none can be sent (StatusError.Response); RFC 6787
+// section 6.2.1 requires one in every other message, and Parse does.
+// Errors wrap ErrInvalidMessage or ErrVersion.
 func (m *Message) Validate() error {
 	if m.Version != 0 && m.Version != Version2 {
 		return fmt.Errorf("%w: %s", ErrVersion, m.Version)

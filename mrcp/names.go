@@ -1,10 +1,10 @@
 package mrcp
 
 // Method is the method-name of a request (RFC 6787 section 5.2). Parse
-// accepts any name of letters, digits, '-' and '_' that starts with a
-// letter and keeps it as sent, so the constants below compare with what
-// the RFC prints; a server answers names it does not know with status 401
-// or 405.
+// accepts any name that starts with a letter and goes on with letters,
+// digits, '-' or '_', and keeps it as sent; the constants below are
+// spelled as the RFC prints them. What to do with a name it does not know
+// is for the receiver to decide.
 type Method string
 
 // Generic methods, valid on every resource (RFC 6787 section 6.1).

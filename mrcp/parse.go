@@ -52,9 +52,9 @@ func Frame(b []byte) (int, error) {
 	return int(n), nil
 }
 
-// scanDecimal reads 1 to max digits at b[i:] followed by term and returns
-// the value and the index after term.
-func scanDecimal(b []byte, i, max int, term byte, what string) (uint64, int, error) {
+// scanDecimal reads 1 to maxDigits digits at b[i:] followed by term and
+// returns the value and the index after term.
+func scanDecimal(b []byte, i, maxDigits int, term byte, what string) (uint64, int, error) {
 	start := i
 	var v uint64
 	for ; i < len(b); i++ {
@@ -62,8 +62,8 @@ func scanDecimal(b []byte, i, max int, term byte, what string) (uint64, int, err
 		if c == term && i > start {
 			return v, i + 1, nil
 		}
-		if c < '0' || c > '9' || i-start == max {
-			return 0, 0, errFraming("%s: want 1 to %d digits and %q", what, max, term)
+		if c < '0' || c > '9' || i-start == maxDigits {
+			return 0, 0, errFraming("%s: want 1 to %d digits and %q", what, maxDigits, term)
 		}
 		v = v*10 + uint64(c-'0')
 	}
@@ -308,10 +308,10 @@ func findChannel(s string) ChannelID {
 	}
 }
 
-// parseDecimal parses 1 to max ASCII digits; leading zeros are allowed,
-// as RFC 6787 section 5.1 says of all lengths.
-func parseDecimal(s string, max int) (uint64, bool) {
-	if s == "" || len(s) > max {
+// parseDecimal parses 1 to maxDigits ASCII digits; leading zeros are
+// allowed, as RFC 6787 section 5.1 says of all lengths.
+func parseDecimal(s string, maxDigits int) (uint64, bool) {
+	if s == "" || len(s) > maxDigits {
 		return 0, false
 	}
 	var v uint64
