@@ -35,3 +35,44 @@ func ToneSamples(freq float64, rate int, amplitude float64, n int) []int16 {
 	NewTone(freq, rate, amplitude).Read(pcm)
 	return pcm
 }
+
+// BestLag finds where got best matches want: the lag in samples (got[i+lag]
+// matches want[i]), refined between samples by a parabola through the
+// correlation peak, and the normalised cross-correlation there. It tries
+// lags in [-maxLag, maxLag] over want[maxLag:len(want)-maxLag].
+func BestLag(want, got []int16, maxLag int) (lag, corr float64) {
+	cs := make([]float64, 2*maxLag+1)
+	best := 0
+	for k := range cs {
+		l := k - maxLag
+		var xy, xx, yy float64
+		for i := maxLag; i < len(want)-maxLag && i+l < len(got); i++ {
+			x, y := float64(want[i]), float64(got[i+l])
+			xy += x * y
+			xx += x * x
+			yy += y * y
+		}
+		cs[k] = xy / math.Sqrt(xx*yy+1)
+		if cs[k] > cs[best] {
+			best = k
+		}
+	}
+	frac := 0.0
+	if best > 0 && best < len(cs)-1 {
+		a, b, c := cs[best-1], cs[best], cs[best+1]
+		if d := a - 2*b + c; d != 0 {
+			frac = 0.5 * (a - c) / d
+		}
+	}
+	return float64(best-maxLag) + frac, cs[best]
+}
+
+// Channel returns channel ch of interleaved samples with channels
+// channels, as a new slice.
+func Channel(interleaved []int16, ch, channels int) []int16 {
+	out := make([]int16, 0, len(interleaved)/channels)
+	for i := ch; i < len(interleaved); i += channels {
+		out = append(out, interleaved[i])
+	}
+	return out
+}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parley-cc/parley/media/mediatest"
 	"github.com/parley-cc/parley/media/wav"
 	hopus "gopkg.in/hraban/opus.v2"
 )
@@ -114,37 +115,6 @@ func opusdec(t *testing.T, path string, rate int) []int16 {
 	return pcm
 }
 
-// bestLag returns the lag, refined to a fraction of a sample by parabolic
-// interpolation, maximizing the normalized cross-correlation of channel ch
-// of got against want (got[i+lag] ~ want[i]) within ±maxLag, and that
-// correlation.
-func bestLag(want, got []int16, ch, maxLag int) (float64, float64) {
-	cs := make([]float64, 2*maxLag+1)
-	best := 0
-	for k := range cs {
-		lag := k - maxLag
-		var xy, xx, yy float64
-		for i := maxLag; i < len(want)/2-maxLag && i+lag < len(got)/2; i++ {
-			x, y := float64(want[2*i+ch]), float64(got[2*(i+lag)+ch])
-			xy += x * y
-			xx += x * x
-			yy += y * y
-		}
-		cs[k] = xy / math.Sqrt(xx*yy+1)
-		if cs[k] > cs[best] {
-			best = k
-		}
-	}
-	frac := 0.0
-	if best > 0 && best < len(cs)-1 {
-		a, b, c := cs[best-1], cs[best], cs[best+1]
-		if d := a - 2*b + c; d != 0 {
-			frac = 0.5 * (a - c) / d
-		}
-	}
-	return float64(best-maxLag) + frac, cs[best]
-}
-
 // TestOpusWriterDebianTools muxes libopus packets and checks the file with
 // opusinfo and opusdec: exact decoded length (pre-skip and end trimming)
 // and a lag against the input within one sample (the pre-skip value).
@@ -167,7 +137,7 @@ func TestOpusWriterDebianTools(t *testing.T) {
 				t.Fatalf("opusdec: %d samples, want exactly %d", len(got), len(pcm))
 			}
 			for ch := range 2 {
-				lag, c := bestLag(pcm, got, ch, rate/100)
+				lag, c := mediatest.BestLag(mediatest.Channel(pcm, ch, 2), mediatest.Channel(got, ch, 2), rate/100)
 				t.Logf("channel %d: lag %.2f, correlation %.3f", ch, lag, c)
 				// libopus and opusdec resample internally, which leaves
 				// sub-sample group delay (measured 0.2-0.8 samples); a

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-cc/parley/media/mediatest"
 	"github.com/parley-cc/parley/media/wav"
 )
 
@@ -319,36 +320,6 @@ func chirps(n, rate, seed int) []int16 {
 	}
 }
 
-// bestLag returns the lag (refined by parabolic interpolation) that
-// maximizes the normalized cross-correlation of got[ch] against want
-// (got[2*(i+lag)+ch] ~ want[i]), and the correlation.
-func bestLag(want, got []int16, ch, maxLag int) (float64, float64) {
-	cs := make([]float64, 2*maxLag+1)
-	best := 0
-	for k := range cs {
-		lag := k - maxLag
-		var xy, xx, yy float64
-		for i := maxLag; i < len(want)-maxLag && i+lag < len(got)/2; i++ {
-			x, y := float64(want[i]), float64(got[2*(i+lag)+ch])
-			xy += x * y
-			xx += x * x
-			yy += y * y
-		}
-		cs[k] = xy / math.Sqrt(xx*yy+1)
-		if cs[k] > cs[best] {
-			best = k
-		}
-	}
-	frac := 0.0
-	if best > 0 && best < len(cs)-1 {
-		a, b, c := cs[best-1], cs[best], cs[best+1]
-		if d := a - 2*b + c; d != 0 {
-			frac = 0.5 * (a - c) / d
-		}
-	}
-	return float64(best-maxLag) + frac, cs[best]
-}
-
 // writeSides writes caller (at callerRate) and agent (at agentRate) mono
 // signals in 20 ms frames, skipping the frames in gap for both.
 func writeSides(t *testing.T, r *Recorder, caller []int16, callerRate int, agent []int16, agentRate int, gap [2]int) {
@@ -409,7 +380,7 @@ func TestResampledAlignment(t *testing.T) {
 	}
 	for ch, seed := range []int{1, 2} {
 		want := silenceGap(chirps(32000, 16000, seed), 16000, gap)
-		lag, c := bestLag(want, got, ch, 40)
+		lag, c := mediatest.BestLag(want, mediatest.Channel(got, ch, 2), 40)
 		t.Logf("%s: lag %.2f samples, correlation %.4f", Channel(ch), lag, c)
 		if math.Abs(lag) > 0.25 || c < 0.98 {
 			t.Errorf("%s: lag %.2f samples, correlation %.4f; want |lag| <= 0.25, correlation >= 0.98", Channel(ch), lag, c)
@@ -446,7 +417,7 @@ func TestOpusRecording(t *testing.T) {
 			}
 			for ch, sig := range [][]int16{caller, agent} {
 				want := silenceGap(sig, rate, gap)
-				lag, c := bestLag(want, got, ch, rate/100)
+				lag, c := mediatest.BestLag(want, mediatest.Channel(got, ch, 2), rate/100)
 				t.Logf("%s: lag %.2f samples, correlation %.3f", Channel(ch), lag, c)
 				// SILK at 8 kHz is not waveform-exact (measured 0.81);
 				// the lag is what this test is about.
