@@ -1,7 +1,9 @@
 // Package mediatest holds test helpers shared by the media packages and
 // the packages built on them: an in-memory UDP pipe with latency (Pipe), a
 // wrapper that drops or reorders a real socket's datagrams (Impair), a
-// sine tone source (Tone) and a goroutine-leak check (CheckGoroutines).
+// sine tone source (Tone), a cross-correlation lag finder for checking
+// that audio came through (BestLag, Channel) and a goroutine-leak check
+// (CheckGoroutines).
 //
 // mediatest imports no Parley package, so that media and its
 // sub-packages can use it from their tests without import cycles.
