@@ -319,11 +319,7 @@ func TestReceiverSpeechEvents(t *testing.T) {
 // with lead and trail seconds of silence.
 func speech(t *testing.T, rate int, lead, trail int) []int16 {
 	t.Helper()
-	for _, tool := range []string{"espeak-ng", "sox"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s not in PATH: run make deps", tool)
-		}
-	}
+	mediatest.RequireTools(t, "espeak-ng", "sox")
 	dir := t.TempDir()
 	out := filepath.Join(dir, "speech.wav")
 	if b, err := exec.Command("espeak-ng", "-w", filepath.Join(dir, "e.wav"), "I lost my card yesterday").CombinedOutput(); err != nil {

@@ -8,22 +8,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
-)
 
-// requireTool returns the path of a Debian tool the test needs, failing the
-// test when it is missing.
-func requireTool(t testing.TB, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		t.Fatalf("%s not in PATH: run make deps", name)
-	}
-	return path
-}
+	"github.com/parley-cc/parley/media/mediatest"
+)
 
 func run(t testing.TB, name string, args ...string) {
 	t.Helper()
-	out, err := exec.Command(requireTool(t, name), args...).CombinedOutput()
+	out, err := exec.Command(mediatest.RequireTool(t, name), args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
 	}

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/parley-cc/parley/media/mediatest"
 )
 
 func TestEncodeDecode(t *testing.T) {
@@ -63,10 +65,7 @@ func TestErrors(t *testing.T) {
 // signed 16-bit output and compares them with Encode, then decodes sox's
 // bytes back.
 func TestMatchesSox(t *testing.T) {
-	sox, err := exec.LookPath("sox")
-	if err != nil {
-		t.Fatalf("sox not in PATH: run make deps")
-	}
+	sox := mediatest.RequireTool(t, "sox")
 	dir := t.TempDir()
 	pcm := make([]int16, 65536)
 	raw := make([]byte, 2*len(pcm))

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 	"testing/iotest"
+
+	"github.com/parley-cc/parley/media/mediatest"
 )
 
 // samplePages returns a small stream written by Writer with packets of
@@ -347,19 +349,12 @@ func TestReadLiboggStream(t *testing.T) {
 	}
 }
 
-func needTool(t testing.TB, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Fatalf("%s not in PATH: run make deps", name)
-	}
-}
-
 // opusencFile makes a 1 s stereo 16 kHz tone with sox and encodes it with
 // opusenc.
 func opusencFile(t *testing.T) string {
 	t.Helper()
-	needTool(t, "sox")
-	needTool(t, "opusenc")
+	mediatest.RequireTool(t, "sox")
+	mediatest.RequireTool(t, "opusenc")
 	dir := t.TempDir()
 	wav, opus := filepath.Join(dir, "in.wav"), filepath.Join(dir, "in.opus")
 	if out, err := exec.Command("sox", "-n", "-r", "16000", "-c", "2", "-b", "16", wav, "synth", "1", "sine", "440").CombinedOutput(); err != nil {

@@ -89,7 +89,7 @@ func encodeOpusFile(t *testing.T, path string, rate int, pcm []int16, leaveOpen 
 // opusinfo runs opusinfo and fails on a non-zero exit or any warning.
 func opusinfo(t *testing.T, path string) string {
 	t.Helper()
-	needTool(t, "opusinfo")
+	mediatest.RequireTool(t, "opusinfo")
 	out, err := exec.Command("opusinfo", path).CombinedOutput()
 	if err != nil || strings.Contains(string(out), "WARNING") || strings.Contains(string(out), "ERROR") {
 		t.Fatalf("opusinfo %s: %v\n%s", path, err, out)
@@ -100,7 +100,7 @@ func opusinfo(t *testing.T, path string) string {
 // opusdec decodes path to a WAV at rate and reads it.
 func opusdec(t *testing.T, path string, rate int) []int16 {
 	t.Helper()
-	needTool(t, "opusdec")
+	mediatest.RequireTool(t, "opusdec")
 	out := path + ".wav"
 	if b, err := exec.Command("opusdec", "--quiet", "--rate", strconv.Itoa(rate), "--no-dither", path, out).CombinedOutput(); err != nil {
 		t.Fatalf("opusdec %s: %v\n%s", path, err, b)

@@ -9,18 +9,9 @@ import (
 	"strconv"
 	"sync"
 	"testing"
-)
 
-// need fails the test when an external tool is missing: these tests always
-// run against the real tools.
-func need(tb testing.TB, tools ...string) {
-	tb.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			tb.Fatalf("%s not in PATH: run make deps", tool)
-		}
-	}
-}
+	"github.com/parley-cc/parley/media/mediatest"
+)
 
 // run runs a command and fails the test with its output on error.
 func run(tb testing.TB, name string, args ...string) {
@@ -57,7 +48,7 @@ func speech(tb testing.TB, rate int) []int16 {
 	if pcm, ok := speechCache.pcm[rate]; ok {
 		return pcm
 	}
-	need(tb, "espeak-ng", "sox")
+	mediatest.RequireTools(tb, "espeak-ng", "sox")
 	dir := tb.TempDir()
 	wav := filepath.Join(dir, "speech.wav")
 	raw := filepath.Join(dir, "speech.raw")

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/parley-cc/parley/media/mediatest"
 )
 
 // opusFile encodes espeak-ng speech repeated reps times with opusenc (20 ms
@@ -50,7 +52,7 @@ func opusdecCPU(b *testing.B, file, out string) time.Duration {
 // process start-up; what remains is libopus's float decode plus Ogg
 // parsing and WAV writing.
 func BenchmarkDecodeVsOpusdec(b *testing.B) {
-	need(b, "sox", "opusenc", "opusdec")
+	mediatest.RequireTools(b, "sox", "opusenc", "opusdec")
 	dir := b.TempDir()
 	long, audio := opusFile(b, dir, "long", 6)
 	short, shortAudio := opusFile(b, dir, "short", 1)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/parley-cc/parley/media/mediatest"
 )
 
 // oggPackets is a minimal test-only Ogg reader (RFC 3533): it returns the
@@ -50,7 +52,7 @@ func oggPackets(tb testing.TB, data []byte) [][]byte {
 // target rate natively: there the two must still be the same speech
 // (correlation).
 func TestInteropOpusenc(t *testing.T) {
-	need(t, "opusenc", "opusdec")
+	mediatest.RequireTools(t, "opusenc", "opusdec")
 	dir := t.TempDir()
 	wav := filepath.Join(dir, "in.wav")
 	run(t, "sox", "-t", "raw", "-e", "signed-integer", "-b", "16", "-c", "1", "-r", "48000",

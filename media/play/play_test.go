@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-cc/parley/media/mediatest"
 	"github.com/parley-cc/parley/media/resample"
 	"github.com/parley-cc/parley/media/wav"
 )
@@ -234,11 +235,7 @@ const minSoxCorrelation = 0.9999
 // output lasts exactly as long as the prompt, and matches sox's rate
 // conversion of the same file sample for sample, with no time shift.
 func TestSpokenPrompt(t *testing.T) {
-	for _, tool := range []string{"espeak-ng", "sox"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s not in PATH: run make deps", tool)
-		}
-	}
+	mediatest.RequireTools(t, "espeak-ng", "sox")
 	dir := t.TempDir()
 	prompt := filepath.Join(dir, "prompt.wav")
 	if out, err := exec.Command("espeak-ng", "-w", prompt, "Please hold, an agent will be with you shortly.").CombinedOutput(); err != nil {

@@ -7,30 +7,19 @@ import (
 	"math/cmplx"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
-)
 
-// run executes a Debian tool the test depends on, failing clearly when it
-// is missing.
-func run(t *testing.T, name string, args ...string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Fatalf("%s not in PATH: run make deps", name)
-	}
-	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
-		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
-	}
-}
+	"github.com/parley-cc/parley/media/mediatest"
+)
 
 // speech returns espeak-ng speech at rate Hz as 16-bit PCM.
 func speech(t *testing.T, rate int, voice, text string) []int16 {
 	t.Helper()
 	dir := t.TempDir()
 	wav, raw := filepath.Join(dir, "speech.wav"), filepath.Join(dir, "speech.raw")
-	run(t, "espeak-ng", "-v", voice, "-w", wav, text)
-	run(t, "sox", "-D", wav, "-t", "raw", "-e", "signed-integer", "-b", "16", "-c", "1", "-r", fmt.Sprint(rate), raw)
+	mediatest.Run(t, "espeak-ng", "-v", voice, "-w", wav, text)
+	mediatest.Run(t, "sox", "-D", wav, "-t", "raw", "-e", "signed-integer", "-b", "16", "-c", "1", "-r", fmt.Sprint(rate), raw)
 	b, err := os.ReadFile(raw)
 	if err != nil {
 		t.Fatal(err)

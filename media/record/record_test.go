@@ -157,19 +157,12 @@ func TestWAVAlignment(t *testing.T) {
 			if st.Duration != hangup || st.Late != [2]int64{} || st.Discontinuities != [2]int64{2, 2} {
 				t.Fatalf("Stats %+v", st)
 			}
-			needTool(t, "soxi")
+			mediatest.RequireTool(t, "soxi")
 			out, err := exec.Command("soxi", "-D", path).CombinedOutput()
 			if err != nil || strings.TrimSpace(string(out)) != "3.200000" {
 				t.Fatalf("soxi -D = %s, %v; want 3.200000", out, err)
 			}
 		})
-	}
-}
-
-func needTool(t testing.TB, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Fatalf("%s not in PATH: run make deps", name)
 	}
 }
 
@@ -452,7 +445,7 @@ func crosstalk(caller, agent, got []int16) float64 {
 
 func opusinfo(t *testing.T, path string) string {
 	t.Helper()
-	needTool(t, "opusinfo")
+	mediatest.RequireTool(t, "opusinfo")
 	out, err := exec.Command("opusinfo", path).CombinedOutput()
 	if err != nil || strings.Contains(string(out), "WARNING") || strings.Contains(string(out), "ERROR") {
 		t.Fatalf("opusinfo %s: %v\n%s", path, err, out)
@@ -462,7 +455,7 @@ func opusinfo(t *testing.T, path string) string {
 
 func opusdec(t *testing.T, path string, rate int) []int16 {
 	t.Helper()
-	needTool(t, "opusdec")
+	mediatest.RequireTool(t, "opusdec")
 	out := path + ".wav"
 	if b, err := exec.Command("opusdec", "--quiet", "--no-dither", "--rate", strconv.Itoa(rate), path, out).CombinedOutput(); err != nil {
 		t.Fatalf("opusdec %s: %v\n%s", path, err, b)

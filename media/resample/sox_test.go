@@ -5,26 +5,15 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/parley-cc/parley/media/mediatest"
 )
 
 // minSoxAgreementDB is the least signal-to-difference ratio between this
 // package and sox's rate effect on band-limited speech.
 const minSoxAgreementDB = 70.0
-
-// run executes a Debian tool the test depends on, failing clearly when it
-// is missing.
-func run(t *testing.T, name string, args ...string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Fatalf("%s not in PATH: run make deps", name)
-	}
-	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
-		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
-	}
-}
 
 func readRaw(t *testing.T, path string) []int16 {
 	t.Helper()
@@ -52,7 +41,7 @@ func rawArgs(rate int) []string {
 func TestAgreesWithSox(t *testing.T) {
 	dir := t.TempDir()
 	wav := filepath.Join(dir, "speech.wav")
-	run(t, "espeak-ng", "-w", wav, "Thank you for calling. Please tell me, in a few words, why you are calling today.")
+	mediatest.Run(t, "espeak-ng", "-w", wav, "Thank you for calling. Please tell me, in a few words, why you are calling today.")
 	for _, d := range directions() {
 		if d[0] == d[1] {
 			continue
@@ -64,8 +53,8 @@ func TestAgreesWithSox(t *testing.T) {
 			band := 0.425 * float64(min(in, out, 22050))
 			src := filepath.Join(dir, fmt.Sprintf("src-%d-%d.raw", in, out))
 			want := filepath.Join(dir, fmt.Sprintf("sox-%d-%d.raw", in, out))
-			run(t, "sox", append(append([]string{"-D", wav}, rawArgs(in)...), src, "sinc", fmt.Sprintf("-%.0f", band), "gain", "-3")...)
-			run(t, "sox", append(append(append([]string{"-D"}, rawArgs(in)...), src), append(rawArgs(out), want, "rate")...)...)
+			mediatest.Run(t, "sox", append(append([]string{"-D", wav}, rawArgs(in)...), src, "sinc", fmt.Sprintf("-%.0f", band), "gain", "-3")...)
+			mediatest.Run(t, "sox", append(append(append([]string{"-D"}, rawArgs(in)...), src), append(rawArgs(out), want, "rate")...)...)
 
 			x, ref := readRaw(t, src), readRaw(t, want)
 			r := mustNew(t, in, out)

@@ -14,13 +14,6 @@ import (
 // Test audio is made with the real tools, espeak-ng and sox, into
 // t.TempDir(), as raw signed 16-bit little-endian mono.
 
-func requireTool(t testing.TB, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Fatalf("%s not in PATH: run make deps", name)
-	}
-}
-
 func run(t testing.TB, name string, args ...string) {
 	t.Helper()
 	out, err := exec.Command(name, args...).CombinedOutput()

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parley-cc/parley/media/mediatest"
 	"github.com/parley-cc/parley/media/vad"
 )
 
@@ -188,9 +189,9 @@ func speechCases() []speechCase {
 // docs/BENCHMARKS.md.
 func TestQualityNoisySpeech(t *testing.T) {
 	t.Parallel()
-	requireTool(t, "espeak-ng")
-	requireTool(t, "flite")
-	requireTool(t, "sox")
+	mediatest.RequireTool(t, "espeak-ng")
+	mediatest.RequireTool(t, "flite")
+	mediatest.RequireTool(t, "sox")
 	dir := t.TempDir()
 	var table strings.Builder
 	table.WriteString("| rate Hz | frame ms | noise | SNR dB | utterances | missed | delay median ms | delay p95 ms | onset error median ms | end error median ms | split | false starts in gaps |\n")
@@ -273,7 +274,7 @@ func checkScore(t *testing.T, snr float64, n int, s score) {
 // TestQualityNoisySpeech, and on clicks and noise level steps.
 func TestQualityNoiseOnly(t *testing.T) {
 	t.Parallel()
-	requireTool(t, "sox")
+	mediatest.RequireTool(t, "sox")
 	dir := t.TempDir()
 	const secs = 60
 	var table strings.Builder

@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/parley-cc/parley/media/mediatest"
 	"github.com/parley-cc/parley/media/vad"
 )
 
@@ -58,9 +59,9 @@ func TestDecisionsMatchReference(t *testing.T) {
 			}
 		}
 	}
-	requireTool(t, "espeak-ng")
-	requireTool(t, "flite")
-	requireTool(t, "sox")
+	mediatest.RequireTool(t, "espeak-ng")
+	mediatest.RequireTool(t, "flite")
+	mediatest.RequireTool(t, "sox")
 	dir := t.TempDir()
 	sc := buildSpeech(t, dir, 8000)
 	for _, c := range []struct {

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/parley-cc/parley/media/mediatest"
 )
 
 // fmtChunk builds a WAVEFORMATEX body.
@@ -349,17 +351,10 @@ func sine(n, channels, rate int, f float64) []int16 {
 	return out
 }
 
-func needTool(t testing.TB, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Fatalf("%s not in PATH: run make deps", name)
-	}
-}
-
 // soxi returns `soxi -<flag> path`.
 func soxi(t testing.TB, flag, path string) string {
 	t.Helper()
-	needTool(t, "soxi")
+	mediatest.RequireTool(t, "soxi")
 	out, err := exec.Command("soxi", "-"+flag, path).CombinedOutput()
 	if err != nil {
 		t.Fatalf("soxi -%s %s: %v: %s", flag, path, err, out)
@@ -370,7 +365,7 @@ func soxi(t testing.TB, flag, path string) string {
 // TestReaderSoxFormats converts a file written by the Writer into every
 // encoding sox produces and reads it back.
 func TestReaderSoxFormats(t *testing.T) {
-	needTool(t, "sox")
+	mediatest.RequireTool(t, "sox")
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src.wav")
 	pcm := sine(800, 2, 8000, 440)
