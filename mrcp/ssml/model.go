@@ -86,3 +86,19 @@ type Prosody struct {
 
 // DefaultProsody is the engine's own default speaking style.
 var DefaultProsody = Prosody{Rate: 1, Pitch: 1, Range: 1, Volume: 1}
+
+var kindNames = [...]string{Text: "text", Break: "break", Mark: "mark", Audio: "audio"}
+
+// String returns "text", "break", "mark" or "audio".
+func (k Kind) String() string {
+	if int(k) < len(kindNames) && k != 0 {
+		return kindNames[k]
+	}
+	return "Kind(" + itoa(int(k)) + ")"
+}
+
+// Mul composes two prosody settings, as nested <prosody> elements or a
+// request's baseline under a document's do: each factor is the product.
+func (p Prosody) Mul(q Prosody) Prosody {
+	return Prosody{Rate: p.Rate * q.Rate, Pitch: p.Pitch * q.Pitch, Range: p.Range * q.Range, Volume: p.Volume * q.Volume}
+}
