@@ -1,0 +1,66 @@
+package srgs
+
+import "math/bits"
+
+// bitset is a set of input positions 0..n.
+type bitset []uint64
+
+func newBitset(n int) bitset { return make(bitset, (n+64)/64) }
+
+func (s bitset) has(i int) bool { return s[i>>6]&(1<<(uint(i)&63)) != 0 }
+func (s bitset) set(i int)      { s[i>>6] |= 1 << (uint(i) & 63) }
+
+func (s bitset) empty() bool {
+	for _, w := range s {
+		if w != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func (s bitset) or(t bitset) {
+	for i := range s {
+		s[i] |= t[i]
+	}
+}
+
+// andNot removes t's positions from s.
+func (s bitset) andNot(t bitset) {
+	for i := range s {
+		s[i] &^= t[i]
+	}
+}
+
+func (s bitset) first() int {
+	for i, w := range s {
+		if w != 0 {
+			return i*64 + bits.TrailingZeros64(w)
+		}
+	}
+	return -1
+}
+
+// each calls f for every position in ascending order.
+func (s bitset) each(f func(int)) {
+	for i, w := range s {
+		for w != 0 {
+			f(i*64 + bits.TrailingZeros64(w))
+			w &= w - 1
+		}
+	}
+}
+
+// desc lists the positions in descending order.
+func (s bitset) desc() []int {
+	var out []int
+	for i := len(s) - 1; i >= 0; i-- {
+		w := s[i]
+		for w != 0 {
+			b := 63 - bits.LeadingZeros64(w)
+			out = append(out, i*64+b)
+			w &^= 1 << uint(b)
+		}
+	}
+	return out
+}
