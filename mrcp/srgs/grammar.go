@@ -69,10 +69,10 @@ type Grammar struct {
 	tagFormat  string
 	transcribe bool
 
-	rules []*rule       // in document order
+	rules []*rule // in document order
 	byID  map[string]int
-	rootI int           // index of the root rule in rules; -1 when transcribing
-	words []string      // vocabulary, sorted, computed once
+	rootI int      // index of the root rule in rules; -1 when transcribing
+	words []string // vocabulary, sorted, computed once
 }
 
 type rule struct {

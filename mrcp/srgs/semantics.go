@@ -37,13 +37,13 @@ type stmt struct {
 type termKind uint8
 
 const (
-	tLit       termKind = iota // val
-	tObject                    // new Object(), {}
-	tOut                       // out.path
-	tRule                      // rules.<ref>.path
-	tLatest                    // rules.latest().path
-	tMetaCur                   // meta.current().text
-	tMetaRule                  // meta.<ref>.text
+	tLit      termKind = iota // val
+	tObject                   // new Object(), {}
+	tOut                      // out.path
+	tRule                     // rules.<ref>.path
+	tLatest                   // rules.latest().path
+	tMetaCur                  // meta.current().text
+	tMetaRule                 // meta.<ref>.text
 )
 
 type term struct {
