@@ -175,7 +175,9 @@ func (b *builder) finish() (*Grammar, error) {
 	if err := b.pickRoot(); err != nil {
 		return nil, err
 	}
-	g.analyse()
+	if err := g.analyse(b.nodes); err != nil {
+		return nil, err
+	}
 	if err := g.checkLeftRecursion(); err != nil {
 		return nil, err
 	}
@@ -269,10 +271,15 @@ func expansion(n *node) int {
 // analyse computes, for every node and rule, whether it matches some
 // string (productive), the empty string (nullable) and some non-empty
 // string (grows). These are least fixed points over the rule graph,
-// reached by iterating from false in callee-first order.
-func (g *Grammar) analyse() {
+// reached by iterating from false in callee-first order: usually two or
+// three passes, but a grammar whose properties flow backwards through a
+// long chain needs more, so the passes times the nodes are bounded.
+func (g *Grammar) analyse(nodes int) error {
 	order := g.postOrder()
-	for changed := true; changed; {
+	for pass, changed := 0, true; changed; pass++ {
+		if satMul(pass, max(nodes, 1)) > maxAnalysis {
+			return fmt.Errorf("%w: rule analysis does not settle", ErrTooComplex)
+		}
 		changed = false
 		for _, i := range order {
 			r := g.rules[i]
@@ -284,7 +291,12 @@ func (g *Grammar) analyse() {
 			}
 		}
 	}
+	return nil
 }
+
+// maxAnalysis bounds the node visits of analyse and of JSGF's
+// classification.
+const maxAnalysis = 20_000_000
 
 func analyseNode(g *Grammar, n *node) {
 	for _, k := range n.kids {

@@ -15,7 +15,8 @@ const maxJSGF = 4 << 20
 // uses, with rule names reduced to letters, digits and "_".
 //
 // Words are lower case; weights become "/w/"; repeats become "*", "+",
-// "[ ]" or are written out ("<2-3>" is "x x [x]"). Tags are dropped, as
+// "[ ]" or are written out ("<2-3>" is "x x [x]"); alternatives of
+// weight 0 are left out, as PocketSphinx never recognizes them. Tags are dropped, as
 // are $NULL and $GARBAGE (a recognizer has no garbage model in JSGF, so
 // the words around it must be said without filler), and alternatives
 // that can match nothing ($VOID). A grammar whose root then matches
@@ -30,7 +31,9 @@ func (g *Grammar) JSGF() (string, error) {
 		return "", fmt.Errorf("%w: DTMF grammar has no JSGF form", ErrUnsupported)
 	}
 	j := &jsgfWriter{g: g, names: make(map[int]string), used: make(map[string]bool)}
-	j.classify()
+	if err := j.classify(); err != nil {
+		return "", err
+	}
 	switch j.class[g.rootI] {
 	case clsVoid:
 		return "", fmt.Errorf("%w: root rule %q", ErrEmpty, g.root)
@@ -74,44 +77,53 @@ type jsgfWriter struct {
 
 // classify computes each rule's class as a least fixed point, the way
 // analyse does, but with GARBAGE matching only the empty string.
-func (j *jsgfWriter) classify() {
+func (j *jsgfWriter) classify() error {
 	j.class = make([]cls, len(j.g.rules))
 	order := j.g.postOrder()
+	visits := 0
 	for changed := true; changed; {
 		changed = false
 		for _, i := range order {
-			c := j.classOf(j.g.rules[i].body)
+			c := j.classOf(j.g.rules[i].body, &visits)
 			if c != j.class[i] {
 				j.class[i], changed = c, true
 			}
 		}
+		if visits > maxAnalysis {
+			return fmt.Errorf("%w: JSGF classification does not settle", ErrTooComplex)
+		}
 	}
+	return nil
 }
 
-func (j *jsgfWriter) classOf(n *node) cls {
+func (j *jsgfWriter) classOf(n *node, visits *int) cls {
+	*visits++
 	switch n.kind {
 	case kWord:
 		return clsSome
 	case kSeq:
 		c := clsEps
 		for _, k := range n.kids {
-			c = max(c, j.classOf(k))
-			if !k.productive || j.classOf(k) == clsVoid {
+			kc := j.classOf(k, visits)
+			if kc == clsVoid {
 				return clsVoid
 			}
+			c = max(c, kc)
 		}
 		return c
 	case kAlt:
 		c := clsVoid
-		for _, k := range n.kids {
-			c = max(c, j.classOf(k))
+		for i, k := range n.kids {
+			if n.weights[i] > 0 { // weight 0: never recognized
+				c = max(c, j.classOf(k, visits))
+			}
 		}
 		return c
 	case kRepeat:
 		if n.max == 0 {
 			return clsEps
 		}
-		c := j.classOf(n.kids[0])
+		c := j.classOf(n.kids[0], visits)
 		if c == clsVoid && n.min == 0 {
 			return clsEps
 		}
@@ -210,9 +222,10 @@ func (j *jsgfWriter) alt(n *node) (string, cls, bool) {
 	for i, k := range n.kids {
 		s, c, a := j.unit(k)
 		switch {
+		case n.weights[i] == 0:
 		case c == clsEps:
 			optional = true
-		case c == clsSome && n.weights[i] > 0:
+		case c == clsSome:
 			parts = append(parts, s)
 			atomic = a
 			weights = append(weights, n.weights[i])

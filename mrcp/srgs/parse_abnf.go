@@ -24,12 +24,15 @@ const abnfReserved = ";|/()[]{}<>$\"=!"
 
 func parseABNF(body []byte) (*Grammar, error) {
 	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(body) {
-		return nil, syntaxErr(0, 0, "grammar is not UTF-8")
-	}
 	p := &abnfParser{src: body, line: 1, col: 1, b: newBuilder()}
-	if err := p.header(); err != nil {
+	latin1, err := p.header()
+	if err != nil {
 		return nil, err
+	}
+	if latin1 {
+		p.src = append(p.src[:p.pos:p.pos], latin1ToUTF8(p.src[p.pos:])...)
+	} else if !utf8.Valid(p.src) {
+		return nil, syntaxErr(0, 0, "grammar is not valid UTF-8")
 	}
 	if err := p.body(); err != nil {
 		return nil, err
@@ -133,37 +136,65 @@ func (p *abnfParser) word() string {
 }
 
 // header reads the self-identifying header "#ABNF 1.0 [encoding];"
-// (section 5.1).
-func (p *abnfParser) header() error {
-	if err := p.space(); err != nil {
-		return err
+// (section 5.1) and reports whether the encoding is ISO-8859-1 rather
+// than UTF-8.
+func (p *abnfParser) header() (latin1 bool, err error) {
+	for p.pos < len(p.src) && strings.IndexByte(" \t\r\n", p.src[p.pos]) >= 0 {
+		p.advance(1)
 	}
 	if !bytes.HasPrefix(p.src[p.pos:], []byte("#ABNF")) {
-		return p.errf("grammar does not start with \"#ABNF 1.0\"")
+		return false, p.errf("grammar does not start with \"#ABNF 1.0\"")
 	}
 	p.advance(len("#ABNF"))
 	if err := p.space(); err != nil {
-		return err
+		return false, err
 	}
 	line, col := p.line, p.col
 	if v := p.word(); v != "1.0" {
-		return fmt.Errorf("%w: ABNF version %q (at %d:%d)", ErrUnsupported, v, line, col)
+		return false, fmt.Errorf("%w: ABNF version %q (at %d:%d)", ErrUnsupported, v, line, col)
 	}
 	if err := p.space(); err != nil {
-		return err
+		return false, err
 	}
 	if p.peek() != ';' {
 		line, col := p.line, p.col
 		enc := p.word()
-		switch strings.ToLower(enc) {
-		case "utf-8", "utf8", "us-ascii":
-		case "":
-			return p.errf("expected ';' after the ABNF header, found %s", p.found())
-		default:
-			return fmt.Errorf("%w: encoding %q, only UTF-8 (at %d:%d)", ErrUnsupported, enc, line, col)
+		switch {
+		case enc == "":
+			return false, p.errf("expected ';' after the ABNF header, found %s", p.found())
+		case isLatin1(enc):
+			latin1 = true
+		case !isUTF8(enc):
+			return false, fmt.Errorf("%w: encoding %q, only UTF-8 and ISO-8859-1 (at %d:%d)", ErrUnsupported, enc, line, col)
 		}
 	}
-	return p.expect(';', "after the ABNF header")
+	return latin1, p.expect(';', "after the ABNF header")
+}
+
+func isUTF8(enc string) bool {
+	switch strings.ToLower(enc) {
+	case "utf-8", "utf8", "us-ascii", "ascii":
+		return true
+	}
+	return false
+}
+
+func isLatin1(enc string) bool {
+	switch strings.ToLower(enc) {
+	case "iso-8859-1", "iso8859-1", "latin1", "latin-1":
+		return true
+	}
+	return false
+}
+
+// latin1ToUTF8 converts ISO-8859-1, whose bytes are the first 256 code
+// points, to UTF-8.
+func latin1ToUTF8(b []byte) []byte {
+	out := make([]byte, 0, len(b)+len(b)/8)
+	for _, c := range b {
+		out = utf8.AppendRune(out, rune(c))
+	}
+	return out
 }
 
 // body reads declarations, then rules, to the end.
@@ -180,7 +211,7 @@ func (p *abnfParser) body() error {
 		switch c := p.peek(); {
 		case c == '$':
 			rules = true
-			if err := p.rule(false, line, col); err != nil {
+			if err := p.rule(false); err != nil {
 				return err
 			}
 		case c == '{':
@@ -205,7 +236,7 @@ func (p *abnfParser) body() error {
 				if p.peek() != '$' {
 					return p.errf("expected a rule name after %q, found %s", kw, p.found())
 				}
-				if err := p.rule(kw == "public", line, col); err != nil {
+				if err := p.rule(kw == "public"); err != nil {
 					return err
 				}
 			case "":
@@ -324,7 +355,7 @@ func (p *abnfParser) quoted() (string, error) {
 }
 
 // rule reads "$name = expansion;" (section 5.5), the scope already read.
-func (p *abnfParser) rule(public bool, line, col int) error {
+func (p *abnfParser) rule(public bool) error {
 	p.advance(1) // $
 	nline, ncol := p.line, p.col
 	id := p.word()
@@ -341,12 +372,7 @@ func (p *abnfParser) rule(public bool, line, col int) error {
 	if err := p.expect(';', "at the end of rule $"+id); err != nil {
 		return err
 	}
-	if err := p.b.addRule(id, public, body, nline, ncol); err != nil {
-		return err
-	}
-	_ = line
-	_ = col
-	return nil
+	return p.b.addRule(id, public, body, nline, ncol)
 }
 
 // alternatives reads sequences separated by '|', each with an optional

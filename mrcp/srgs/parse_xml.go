@@ -30,11 +30,14 @@ func parseXML(body []byte) (*Grammar, error) {
 	d := xml.NewDecoder(bytes.NewReader(body))
 	d.Strict = true
 	d.CharsetReader = func(charset string, r io.Reader) (io.Reader, error) {
-		switch strings.ToLower(charset) {
-		case "utf-8", "utf8", "us-ascii", "ascii":
+		switch {
+		case isUTF8(charset):
 			return r, nil
+		case isLatin1(charset):
+			b, err := io.ReadAll(r)
+			return bytes.NewReader(latin1ToUTF8(b)), err
 		}
-		return nil, fmt.Errorf("%w: encoding %q (only UTF-8)", ErrUnsupported, charset)
+		return nil, fmt.Errorf("%w: encoding %q (only UTF-8 and ISO-8859-1)", ErrUnsupported, charset)
 	}
 	p := &xmlParser{d: d, b: newBuilder()}
 	if err := p.document(); err != nil {
