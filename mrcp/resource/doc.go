@@ -1,0 +1,3 @@
+// Package resource owns the server side of the MRCPv2 speechsynth and
+// speechrecog resources (RFC 6787 sections 8 and 9).
+package resource
