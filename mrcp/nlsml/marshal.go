@@ -1,11 +1,13 @@
 package nlsml
 
 import (
+	"encoding/xml"
 	"fmt"
 	"maps"
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -69,16 +71,16 @@ func appendInput(b []byte, in *Input) ([]byte, error) {
 	if in.Mode != "" {
 		b = appendAttr(b, "mode", in.Mode)
 	}
-	if in.NoInput {
-		return append(b, "><noinput/></input>\n"...), nil
-	}
-	if in.Text != "" {
+	if strings.TrimSpace(in.Text) != "" {
 		var err error
 		if b, err = appendConfidence(b, in.Confidence); err != nil {
 			return b, fmt.Errorf("input: %w", err)
 		}
 	}
 	b = append(b, '>')
+	if in.NoInput {
+		b = append(b, "<noinput/>"...)
+	}
 	if in.NoMatch {
 		b = append(b, "<nomatch/>"...)
 	}
@@ -200,21 +202,34 @@ func appendFloat(b []byte, f float64, bits int) ([]byte, error) {
 	return strconv.AppendFloat(b, f, 'g', -1, bits), nil
 }
 
-// isName reports whether s is an XML name without a colon, so that it can
-// be an element name in the default namespace.
+// isName reports whether s can be an element name in the default
+// namespace: an XML name without a colon. Names outside ASCII are checked
+// with encoding/xml, so that Parse reads back whatever Marshal writes.
 func isName(s string) bool {
 	if s == "" {
 		return false
 	}
-	for i, r := range s {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		switch {
-		case r == '_' || unicode.IsLetter(r):
-		case i > 0 && (r == '-' || r == '.' || unicode.IsDigit(r)):
+		case c >= utf8.RuneSelf:
+			ascii = false
+		case c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_':
+		case i > 0 && (c >= '0' && c <= '9' || c == '-' || c == '.'):
 		default:
 			return false
 		}
 	}
-	return true
+	if ascii {
+		return true
+	}
+	if !utf8.ValidString(s) {
+		return false
+	}
+	tok, err := xml.NewDecoder(strings.NewReader("<" + s + "/>")).Token()
+	se, ok := tok.(xml.StartElement)
+	return err == nil && ok && se.Name.Space == "" && se.Name.Local == s
 }
 
 func appendAttr(b []byte, name, val string) []byte {

@@ -36,6 +36,7 @@ func Parse(body []byte) (*Result, error) {
 	}
 	if flags.NoInput || flags.NoMatch {
 		if len(r.Interpretations) == 0 {
+			flags.Text = collapse(flags.Text)
 			r.Interpretations = append(r.Interpretations, Interpretation{Grammar: r.Grammar, Input: flags})
 		} else {
 			for i := range r.Interpretations {
