@@ -90,6 +90,11 @@ func noParams(params map[string]string) error {
 func digitsGrammar(dtmf bool, params map[string]string) (string, error) {
 	lo, hi := 1, -1
 	for k, v := range params {
+		switch k {
+		case "length", "minlength", "maxlength":
+		default:
+			return "", fmt.Errorf("%w: parameter %q", ErrUnsupported, k)
+		}
 		n, err := strconv.Atoi(v)
 		switch {
 		case err != nil || n < 0:
@@ -104,15 +109,12 @@ func digitsGrammar(dtmf bool, params map[string]string) (string, error) {
 			lo = n
 		case "maxlength":
 			hi = n
-		default:
-			return "", fmt.Errorf("%w: parameter %q", ErrUnsupported, k)
 		}
 	}
-	if _, ok := params["length"]; ok {
-		n := params["length"]
-		if params["minlength"] != "" || params["maxlength"] != "" {
-			return "", syntaxErr(0, 0, "length=%s with minlength or maxlength", n)
-		}
+	_, hasMin := params["minlength"]
+	_, hasMax := params["maxlength"]
+	if n, ok := params["length"]; ok && (hasMin || hasMax) {
+		return "", syntaxErr(0, 0, "length=%s with minlength or maxlength", n)
 	}
 	if hi >= 0 && hi < lo {
 		return "", syntaxErr(0, 0, "maxlength %d below minlength %d", hi, lo)

@@ -458,10 +458,25 @@ func (p *abnfParser) sequence() (*node, error) {
 			}
 			return seq, nil
 		}
+		if p.peek() == '$' && p.ruleStart() {
+			return nil, p.errf("missing ';' before the rule that starts here")
+		}
 		if err := p.item(seq); err != nil {
 			return nil, err
 		}
 	}
+}
+
+// ruleStart reports whether "$name =" follows: a rule definition, where
+// a sequence can only be because the previous rule lacks its ';'.
+func (p *abnfParser) ruleStart() bool {
+	save := *p
+	defer func() { *p = save }()
+	p.advance(1)
+	if p.word() == "" || p.space() != nil {
+		return false
+	}
+	return p.peek() == '='
 }
 
 // item reads one unit with its optional repeat and language (section
