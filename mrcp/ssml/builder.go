@@ -1,6 +1,7 @@
 package ssml
 
 import (
+	"bytes"
 	"encoding/xml"
 	"fmt"
 	"strings"
@@ -45,8 +46,9 @@ type builder struct {
 	done    bool
 
 	// The run: text at the top level not yet made into an item.
-	run, src   strings.Builder
+	run, src   []byte
 	runSt      state
+	delivered  bool // the run ends with the space after a say-as or sub
 	runHasText bool
 	runPlain   bool // text outside say-as in the run
 	runSayAs   []SayAs
@@ -183,10 +185,11 @@ func (b *builder) deliver(out, raw string, sa *SayAs, st state) error {
 		p.raw.WriteString(" " + raw + " ")
 		return nil
 	}
-	if err := b.toRun(out, st); err != nil {
+	if err := b.toRun(" "+out+" ", st); err != nil {
 		return err
 	}
-	b.src.WriteString(" " + raw + " ")
+	b.src = append(b.src, " "+raw+" "...)
+	b.delivered = true
 	if sa != nil {
 		b.runSayAs = append(b.runSayAs, *sa)
 	} else if out != "" {
@@ -204,10 +207,16 @@ func (b *builder) text(s string) error {
 		b.colls[n-1].raw.WriteString(s)
 		return nil
 	}
+	if b.delivered && startsWithPunct(s) {
+		// "<say-as ...>3</say-as>." keeps its full stop on the word.
+		b.run = bytes.TrimSuffix(b.run, []byte(" "))
+		b.src = bytes.TrimSuffix(b.src, []byte(" "))
+	}
+	b.delivered = false
 	if err := b.toRun(s, b.cur()); err != nil {
 		return err
 	}
-	b.src.WriteString(s)
+	b.src = append(b.src, s...)
 	if !isSpace(s) {
 		b.runPlain = true
 	}
@@ -228,8 +237,7 @@ func (b *builder) toRun(s string, st state) error {
 			b.runHasText = true
 		}
 	}
-	b.run.WriteString(" ")
-	b.run.WriteString(s)
+	b.run = append(b.run, s...)
 	return nil
 }
 
@@ -239,7 +247,7 @@ func (b *builder) flush() error {
 		b.resetRun()
 		return nil
 	}
-	it := Item{Kind: Text, Text: collapse(b.run.String()), Source: collapse(b.src.String())}
+	it := Item{Kind: Text, Text: collapse(string(b.run)), Source: collapse(string(b.src))}
 	if len(b.runSayAs) == 1 && !b.runPlain {
 		it.SayAs = b.runSayAs[0]
 	}
@@ -252,9 +260,8 @@ func (b *builder) flush() error {
 }
 
 func (b *builder) resetRun() {
-	b.run.Reset()
-	b.src.Reset()
-	b.runHasText, b.runPlain = false, false
+	b.run, b.src = b.run[:0], b.src[:0]
+	b.runHasText, b.runPlain, b.delivered = false, false, false
 	b.runSayAs = b.runSayAs[:0]
 }
 
@@ -373,6 +380,10 @@ func (s Strength) Duration() time.Duration {
 		return strengthDurations[s]
 	}
 	return 0
+}
+
+func startsWithPunct(s string) bool {
+	return s != "" && strings.IndexByte(".,;:!?)", s[0]) >= 0
 }
 
 func isSpace(s string) bool {

@@ -135,7 +135,8 @@ func parseMonth(s string) (uint64, bool) {
 
 // timeWords reads a time "h:mm", "h:mm:ss", "hmm" or "h" with an optional
 // am/pm ("3:45pm", "3:45 p.m.") and writes it as it is said: "three forty
-// five p.m.", "fifteen hundred", "nine oh five and ten seconds". A format
+// five p.m.", "fifteen hundred", "oh nine thirty" (for "09:30"), "nine oh
+// five and ten seconds". A format
 // containing "12" (hms12) writes it on the 12-hour clock, with "a.m." or
 // "p.m."; one containing "24" (hms24) on the 24-hour clock; without
 // either, as written.
@@ -177,7 +178,7 @@ func timeWords(s, format string) (string, bool) {
 			sb.WriteString(" " + minuteWords(m))
 		}
 	} else {
-		if h > 0 && h < 10 {
+		if h > 0 && h < 10 && strings.HasPrefix(t, "0") {
 			sb.WriteString("oh ")
 		}
 		sb.WriteString(cardinal(h))
