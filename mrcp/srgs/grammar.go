@@ -105,14 +105,15 @@ type node struct {
 	kind    kind
 	word    string
 	kids    []*node
-	weights []float64 // kAlt: one per kid
-	min     int       // kRepeat
-	max     int       // kRepeat; -1 for unbounded
-	prob    float64   // kRepeat: repeat-prob, -1 if absent
-	ref     string    // kRef: rule id
-	refI    int       // kRef: index in Grammar.rules
-	tag     string    // kTag: the tag's text
-	prog    []stmt    // kTag: the compiled script; nil for a literal
+	weights []float64           // kAlt: one per kid
+	min     int                 // kRepeat
+	max     int                 // kRepeat; -1 for unbounded
+	prob    float64             // kRepeat: repeat-prob, -1 if absent
+	ref     string              // kRef: rule id
+	refI    int                 // kRef: index in Grammar.rules
+	tag     string              // kTag: the tag's text
+	prog    []stmt              // kTag: the compiled script; nil for a literal
+	words   map[string]struct{} // kAlt: its kids that are words, when several
 	line    int
 	col     int
 	// analysis, filled by finish

@@ -20,9 +20,11 @@ type Match struct {
 	Rule string
 }
 
-// matchBudget bounds the work of one Match or Prefix, in 64-position
-// words of set operations: a few tens of milliseconds at most.
-const matchBudget = 20_000_000
+// matchBudget bounds the work of one Match or Prefix, counted as one
+// unit per expansion visited plus one per 64-position word of each set
+// made: about 100 ms on a slow core. The grammars of real dialogues
+// (thousands of alternatives, tens of words) need a few thousand units.
+const matchBudget = 3_000_000
 
 // Match reports whether the whole input matches the grammar's root rule
 // and, if so, returns its semantic interpretation. Input words are
@@ -95,7 +97,14 @@ type matcher struct {
 	ends [][]bitset // [rule][start]; nil until computed
 	busy [][]bool   // [rule][start]; being computed (left recursion guard)
 	via  [][]uint8  // [rule][start]: 0 unknown, 1 busy, 2 false, 3 true
+	from map[fromKey]bitset
+	slab []uint64
 	work int
+}
+
+type fromKey struct {
+	n *node
+	p int
 }
 
 func newMatcher(g *Grammar, in []string) *matcher {
@@ -111,9 +120,16 @@ func newMatcher(g *Grammar, in []string) *matcher {
 
 func (m *matcher) aborted() bool { return m.work > matchBudget }
 
+// set returns an empty set, carved from a slab to spare the allocator.
 func (m *matcher) set() bitset {
-	m.work += (m.n + 64) / 64
-	return newBitset(m.n)
+	w := (m.n + 64) / 64
+	m.work += w
+	if len(m.slab) < w {
+		m.slab = make([]uint64, max(1024, w))
+	}
+	s := bitset(m.slab[:w:w])
+	m.slab = m.slab[w:]
+	return s
 }
 
 func (m *matcher) single(p int) bitset {
@@ -145,6 +161,7 @@ func (m *matcher) ruleEnds(r, p int) bitset {
 // eval returns the positions where n can end when started at any
 // position of s. It does not modify s.
 func (m *matcher) eval(n *node, s bitset) bitset {
+	m.work++
 	if m.aborted() {
 		return m.set()
 	}
@@ -171,8 +188,19 @@ func (m *matcher) eval(n *node, s bitset) bitset {
 		return cur
 	case kAlt:
 		out := m.set()
+		if n.words != nil {
+			s.each(func(p int) {
+				if p < m.n {
+					if _, ok := n.words[m.in[p]]; ok {
+						out.set(p + 1)
+					}
+				}
+			})
+		}
 		for _, k := range n.kids {
-			out.or(m.eval(k, s))
+			if n.words == nil || k.kind != kWord {
+				out.or(m.eval(k, s))
+			}
 		}
 		return out
 	case kRepeat:
@@ -363,7 +391,11 @@ func (m *matcher) derive(n *node, p, q int, evs *[]event) bool {
 		}
 		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(n.weights[b], n.weights[a]) })
 		for _, i := range order {
-			if m.eval(n.kids[i], m.single(p)).has(q) {
+			k := n.kids[i]
+			if k.kind == kWord && (q != p+1 || m.in[p] != k.word) {
+				continue
+			}
+			if m.evalFrom(k, p).has(q) {
 				return m.derive(n.kids[i], p, q, evs)
 			}
 		}
@@ -384,6 +416,21 @@ func (m *matcher) derive(n *node, p, q int, evs *[]event) bool {
 		return p <= q
 	}
 	return false
+}
+
+// evalFrom is eval from the single position p, memoized for the
+// derivation, which asks the same question of an item many times.
+func (m *matcher) evalFrom(n *node, p int) bitset {
+	k := fromKey{n, p}
+	if s, ok := m.from[k]; ok {
+		return s
+	}
+	if m.from == nil {
+		m.from = make(map[fromKey]bitset)
+	}
+	s := m.eval(n, m.single(p))
+	m.from[k] = s
+	return s
 }
 
 // deriveSeq splits p..q among kids: forward sets, then a walk back that
@@ -408,7 +455,7 @@ func (m *matcher) deriveChain(kids []*node, fwd []bitset, q int, evs *[]event) b
 	for i := len(kids) - 1; i >= 0; i-- {
 		found := false
 		for _, x := range fwd[i].desc() {
-			if m.eval(kids[i], m.single(x)).has(cuts[i+1]) {
+			if x <= cuts[i+1] && m.evalFrom(kids[i], x).has(cuts[i+1]) {
 				cuts[i], found = x, true
 				break
 			}
