@@ -232,4 +232,3 @@ func truncate(s string) string {
 	}
 	return s[:i] + "..."
 }
-

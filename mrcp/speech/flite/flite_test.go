@@ -154,6 +154,24 @@ func TestPitch(t *testing.T) {
 	}
 }
 
+func TestRange(t *testing.T) {
+	e := newEngine(t)
+	for _, voice := range []string{"kal16", "slt"} {
+		t.Run(voice, func(t *testing.T) {
+			spread := func(r float64) float64 {
+				req := say(voice, 16000, sentence)
+				req.Doc.Items[0] = withProsody(req.Doc.Items[0], ssml.Prosody{Rate: 1, Pitch: 1, Range: r, Volume: 1})
+				return f0Spread(render(t, e, req).pcm, 16000)
+			}
+			flat, normal, wide := spread(0.1), spread(1), spread(2.5)
+			t.Logf("F0 p90/p10 at range 0.1, 1, 2.5: %.2f, %.2f, %.2f", flat, normal, wide)
+			if !(flat < normal && normal < wide) || flat > 1.25 {
+				t.Errorf("F0 spread at range 0.1, 1, 2.5: %.2f, %.2f, %.2f; want increasing, the first near 1", flat, normal, wide)
+			}
+		})
+	}
+}
+
 func TestVolume(t *testing.T) {
 	e := newEngine(t)
 	level := func(v float64) float64 {

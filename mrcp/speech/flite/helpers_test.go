@@ -105,6 +105,26 @@ func rms(pcm []int16) float64 {
 // medianF0 estimates the median fundamental frequency of the voiced 40 ms
 // frames of pcm by normalized autocorrelation, in Hz (0 if none).
 func medianF0(pcm []int16, rate int) float64 {
+	fs := f0s(pcm, rate)
+	if len(fs) == 0 {
+		return 0
+	}
+	return fs[len(fs)/2]
+}
+
+// f0Spread returns the ratio of the 90th to the 10th percentile of the F0
+// of pcm's voiced frames: how much the pitch moves.
+func f0Spread(pcm []int16, rate int) float64 {
+	fs := f0s(pcm, rate)
+	if len(fs) < 10 {
+		return 0
+	}
+	return fs[len(fs)*9/10] / fs[len(fs)/10]
+}
+
+// f0s estimates the fundamental frequency of each voiced 40 ms frame of
+// pcm by normalized autocorrelation, in Hz, sorted.
+func f0s(pcm []int16, rate int) []float64 {
 	n := rate * 40 / 1000
 	var fs []float64
 	for off := 0; off+n <= len(pcm); off += n / 2 {
@@ -112,8 +132,9 @@ func medianF0(pcm []int16, rate int) float64 {
 		if rms(fr) < 500 {
 			continue
 		}
-		best, lag := 0.0, 0
-		for l := rate / 500; l <= rate/60; l++ {
+		cs := make([]float64, rate/60+1)
+		best := 0.0
+		for l := rate / 500; l < len(cs); l++ {
 			var s, e1, e2 float64
 			for i := 0; i+l < n; i++ {
 				a, b := float64(fr[i]), float64(fr[i+l])
@@ -121,19 +142,23 @@ func medianF0(pcm []int16, rate int) float64 {
 				e1 += a * a
 				e2 += b * b
 			}
-			if c := s / math.Sqrt(e1*e2+1); c > best {
-				best, lag = c, l
+			cs[l] = s / math.Sqrt(e1*e2+1)
+			best = max(best, cs[l])
+		}
+		if best < 0.7 {
+			continue
+		}
+		// The first peak nearly as high as the best is the period; the
+		// best itself may be a multiple of it.
+		for l := rate/500 + 1; l < len(cs)-1; l++ {
+			if cs[l] >= 0.9*best && cs[l] >= cs[l-1] && cs[l] >= cs[l+1] {
+				fs = append(fs, float64(rate)/float64(l))
+				break
 			}
 		}
-		if best > 0.7 {
-			fs = append(fs, float64(rate)/float64(lag))
-		}
-	}
-	if len(fs) == 0 {
-		return 0
 	}
 	slices.Sort(fs)
-	return fs[len(fs)/2]
+	return fs
 }
 
 // longestZeroRun returns the length of the longest run of zero samples.
