@@ -216,3 +216,39 @@ func TestBuildCancel(t *testing.T) {
 		t.Fatalf("Build with a cancelled context: %v, want context.Canceled", err)
 	}
 }
+
+// TestBuildWholeCorpus builds the module's phrase list as the issue asks:
+// at least 100 utterances, every voice and rate of the rotation used, all
+// of them speech.
+func TestBuildWholeCorpus(t *testing.T) {
+	requireSynths(t)
+	path, err := PhrasesFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	us, err := Build(t.Context(), t.TempDir(), ps, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("built %d utterances in %v", len(us), time.Since(start))
+	if len(us) < 100 {
+		t.Errorf("%d utterances, want at least 100", len(us))
+	}
+	used := map[Voice]int{}
+	for _, u := range us {
+		used[Voice{u.Engine, u.Voice, u.Rate}]++
+		if r := rms(readUtterance(t, u.WAV)); r < 300 {
+			t.Errorf("%s by %s@%d: RMS %.0f", u.ID, u.Voice, u.Rate, r)
+		}
+	}
+	for _, v := range DefaultVoices() {
+		if used[v] < 4 {
+			t.Errorf("%s spoke %d utterances, want at least 4", v, used[v])
+		}
+	}
+}

@@ -195,3 +195,15 @@ func PhrasesFile() (string, error) {
 	}
 	return filepath.Join(root, "testdata", "speech", "phrases.tsv"), nil
 }
+
+// DefaultCacheDir returns where a corpus built for repeated measurements
+// is kept between runs: parley/speech-corpus under the user's cache
+// directory ($XDG_CACHE_HOME or ~/.cache on Linux). Tests that need only a
+// few utterances use t.TempDir() instead.
+func DefaultCacheDir() (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("corpus cache: %w", err)
+	}
+	return filepath.Join(dir, "parley", "speech-corpus"), nil
+}

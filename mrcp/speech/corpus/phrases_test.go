@@ -100,3 +100,11 @@ func TestModuleRoot(t *testing.T) {
 		t.Errorf("%s/go.mod is not Parley's", root)
 	}
 }
+
+func TestDefaultCacheDir(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", "/tmp/xdg")
+	dir, err := DefaultCacheDir()
+	if err != nil || dir != "/tmp/xdg/parley/speech-corpus" {
+		t.Errorf("DefaultCacheDir = %q, %v", dir, err)
+	}
+}
