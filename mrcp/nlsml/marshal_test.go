@@ -60,7 +60,7 @@ func TestMarshal(t *testing.T) {
 		{"no interpretations", &Result{}, "<?xml version=\"1.0\"?>\n<result xmlns=\"urn:ietf:params:xml:ns:mrcpv2\">\n</result>\n"},
 		{"invalid characters replaced", &Result{Interpretations: []Interpretation{{Instance: "a\x00b\xffc", Input: Input{Text: "\r"}}}},
 			"<?xml version=\"1.0\"?>\n<result xmlns=\"urn:ietf:params:xml:ns:mrcpv2\">\n  <interpretation confidence=\"0.00\">\n" +
-				"    <instance>a\uFFFDb\uFFFDc</instance>\n    <input confidence=\"0.00\">&#xD;</input>\n  </interpretation>\n</result>\n"},
+				"    <instance>a\uFFFDb\uFFFDc</instance>\n    <input>&#xD;</input>\n  </interpretation>\n</result>\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -190,16 +190,14 @@ func value(n *node) any {
 		if k.name == "" {
 			continue
 		}
+		// value never returns a list, so a list in m is a repeated element.
 		v := value(k)
-		switch old := m[k.name].(type) {
-		case nil:
-			if _, exists := m[k.name]; exists {
-				m[k.name] = []any{old, v}
-			} else {
-				m[k.name] = v
-			}
-		case []any:
-			m[k.name] = append(old, v)
+		old, seen := m[k.name]
+		switch list, isList := old.([]any); {
+		case !seen:
+			m[k.name] = v
+		case isList:
+			m[k.name] = append(list, v)
 		default:
 			m[k.name] = []any{old, v}
 		}

@@ -18,14 +18,13 @@ type state struct {
 // collector gathers the text of an element whose content is rendered as
 // a whole when it ends: say-as, sub and audio.
 type collector struct {
-	name      string // "say-as", "sub" or "audio"
-	out, raw  strings.Builder
-	st        state
-	sayAs     SayAs
-	alias     string
-	hasAlias  bool
-	src       string
-	skipDepth int
+	name     string // "say-as", "sub" or "audio"
+	out, raw strings.Builder
+	st       state
+	sayAs    SayAs
+	alias    string
+	hasAlias bool
+	src      string
 }
 
 // frame is one open element.
@@ -317,7 +316,9 @@ func (b *builder) boundary(s Strength) error {
 }
 
 func (b *builder) breakElem(t xml.StartElement, st state) error {
-	if len(b.colls) > 0 {
+	if n := len(b.colls); n > 0 {
+		b.colls[n-1].out.WriteString(" ")
+		b.colls[n-1].raw.WriteString(" ")
 		return nil
 	}
 	d, ok := parseBreak(attr(t, "time"), attr(t, "strength"))

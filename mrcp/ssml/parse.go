@@ -41,7 +41,8 @@ func Parse(contentType string, body []byte) (*Document, error) {
 }
 
 // ParseLang is Parse with a default language (typically the MRCP
-// Speech-Language header) for text that no xml:lang covers.
+// Speech-Language header) for text that no xml:lang covers; it is also
+// the Document's Lang when <speak> has no xml:lang.
 func ParseLang(contentType string, body []byte, lang string) (*Document, error) {
 	mt, _, _ := strings.Cut(contentType, ";")
 	mt = strings.ToLower(strings.TrimSpace(mt))
