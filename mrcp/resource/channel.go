@@ -106,6 +106,18 @@ func (c *channel) value(req *mrcp.Message, name string) string {
 	return c.param(name)
 }
 
+// explicit returns the value of a field that the request or SET-PARAMS
+// gave, and whether one did.
+func (c *channel) explicit(req *mrcp.Message, name string) (string, bool) {
+	if v, ok := req.Header.Lookup(name); ok {
+		return v, true
+	}
+	if v, ok := c.params[strings.ToLower(name)]; ok {
+		return v, true
+	}
+	return c.param(name), false
+}
+
 // param returns the channel's value of a field, or its default.
 func (c *channel) param(name string) string {
 	if v, ok := c.params[strings.ToLower(name)]; ok {

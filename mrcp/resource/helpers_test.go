@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -28,6 +30,7 @@ var quietLog = slog.New(slog.DiscardHandler)
 type fakeSender struct {
 	mu   sync.Mutex
 	msgs []*mrcp.Message
+	at   map[*mrcp.Message]time.Time
 	err  error
 }
 
@@ -38,6 +41,10 @@ func (s *fakeSender) Send(m *mrcp.Message) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.msgs = append(s.msgs, m)
+	if s.at == nil {
+		s.at = make(map[*mrcp.Message]time.Time)
+	}
+	s.at[m] = time.Now()
 	return s.err
 }
 
@@ -46,6 +53,13 @@ func (s *fakeSender) all() []*mrcp.Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.msgs)
+}
+
+// sentAt returns when m was sent.
+func (s *fakeSender) sentAt(m *mrcp.Message) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.at[m]
 }
 
 // take returns the messages sent since the last take.
@@ -315,4 +329,124 @@ func (e *fakeEngines) lastVoice() VoiceSelection {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.voiceSels[len(e.voiceSels)-1]
+}
+
+// fakeRecognizer is a recognizer whose streams count the audio written
+// and return the hypotheses the test set.
+type fakeRecognizer struct {
+	mu       sync.Mutex
+	final    []speech.Hypothesis
+	partial  string // returned by Partial when not ""
+	startErr error
+	endErr   error
+	requests []speech.RecogRequest
+	written  int // samples, all streams
+	ends     int
+	open     int // streams started and not closed
+}
+
+func (f *fakeRecognizer) Name() string        { return "fakerec" }
+func (f *fakeRecognizer) Languages() []string { return []string{"en-US"} }
+
+func (f *fakeRecognizer) Start(ctx context.Context, req speech.RecogRequest) (speech.Stream, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requests = append(f.requests, req)
+	if f.startErr != nil {
+		return nil, f.startErr
+	}
+	f.open++
+	return &fakeStream{f: f}, nil
+}
+
+func (f *fakeRecognizer) set(partial string, final ...speech.Hypothesis) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.partial, f.final = partial, final
+}
+
+func (f *fakeRecognizer) stats() (starts, ends, open, written int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.requests), f.ends, f.open, f.written
+}
+
+func (f *fakeRecognizer) lastRequest() speech.RecogRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.requests[len(f.requests)-1]
+}
+
+type fakeStream struct {
+	f      *fakeRecognizer
+	closed bool
+}
+
+func (s *fakeStream) Write(pcm []int16) error {
+	s.f.mu.Lock()
+	defer s.f.mu.Unlock()
+	s.f.written += len(pcm)
+	return nil
+}
+
+func (s *fakeStream) Partial() (speech.Hypothesis, bool) {
+	s.f.mu.Lock()
+	defer s.f.mu.Unlock()
+	if s.f.partial == "" {
+		return speech.Hypothesis{}, false
+	}
+	return speech.Hypothesis{Text: s.f.partial, Confidence: 0.5, Grammar: -1}, true
+}
+
+func (s *fakeStream) End(ctx context.Context) ([]speech.Hypothesis, error) {
+	s.f.mu.Lock()
+	defer s.f.mu.Unlock()
+	s.f.ends++
+	return slices.Clone(s.f.final), s.f.endErr
+}
+
+func (s *fakeStream) Close() error {
+	s.f.mu.Lock()
+	defer s.f.mu.Unlock()
+	if !s.closed {
+		s.closed = true
+		s.f.open--
+	}
+	return nil
+}
+
+// voice synthesizes secs of a voiced, speech-like sound at rate: a
+// 120 Hz glottal pulse train through three formants, with a syllable
+// rhythm. The VAD takes it for speech.
+func voice(rate int, secs float64, gain float64) []int16 {
+	n := int(secs * float64(rate))
+	out := make([]int16, n)
+	formants := []struct{ f, bw, g float64 }{{700, 110, 1}, {1220, 120, 0.6}, {2600, 160, 0.3}}
+	for i := range out {
+		t := float64(i) / float64(rate)
+		f0 := 120 + 15*math.Sin(2*math.Pi*1.3*t)
+		env := 0.55 + 0.45*math.Sin(2*math.Pi*4*t)
+		var s float64
+		for h := 1; float64(h)*f0 < 3800; h++ {
+			fh := float64(h) * f0
+			var amp float64
+			for _, fm := range formants {
+				d := (fh - fm.f) / fm.bw
+				amp += fm.g / (1 + d*d)
+			}
+			s += amp * math.Sin(2*math.Pi*fh*t+float64(h))
+		}
+		out[i] = int16(s * env * 3000 * gain)
+	}
+	return out
+}
+
+// hiss is secs of quiet white noise: the line between utterances.
+func hiss(rate int, secs float64) []int16 {
+	rng := rand.New(rand.NewPCG(uint64(rate), uint64(secs*1000)))
+	out := make([]int16, int(secs*float64(rate)))
+	for i := range out {
+		out[i] = int16(rng.NormFloat64() * 30)
+	}
+	return out
 }
