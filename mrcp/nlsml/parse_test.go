@@ -125,6 +125,7 @@ func TestParseVariants(t *testing.T) {
 			&Result{Interpretations: []Interpretation{{Confidence: 1, Input: Input{Text: "café", Confidence: 1}}}}},
 		{"doctype without entities ignored", `<!DOCTYPE result SYSTEM "nlsml.dtd"><result/>`, &Result{}},
 		{"empty result", `<result/>`, &Result{}},
+		{"byte order mark and leading white space", "\xEF\xBB\xBF\r\n <?xml version=\"1.0\"?><result/>", &Result{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

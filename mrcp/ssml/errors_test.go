@@ -60,6 +60,7 @@ func TestAccepted(t *testing.T) {
 		`<!DOCTYPE speak PUBLIC "-//W3C//DTD SYNTHESIS 1.0//EN" "http://www.w3.org/TR/speech-synthesis/synthesis.dtd"><speak>hi</speak>`,
 		"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><speak>caf\xe9</speak>",
 		`<speak>hi</speak>trailing ignored`,
+		"\xEF\xBB\xBF<?xml version=\"1.0\"?><speak>hi</speak>",
 		`<ssml:speak xmlns:ssml="http://www.w3.org/2001/10/synthesis">hi</ssml:speak>`,
 	} {
 		d, err := Parse(ContentTypeSSML, []byte(in))
