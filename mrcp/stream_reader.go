@@ -202,3 +202,8 @@ func eofInside(err error) error {
 	}
 	return err
 }
+
+// Buffered returns how many octets have been read from the stream but not
+// yet consumed: more than zero between ReadMessage calls means a message
+// has begun to arrive.
+func (r *Reader) Buffered() int { return r.w - r.r }
