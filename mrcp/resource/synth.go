@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/parley-cc/parley/media"
 	"github.com/parley-cc/parley/mrcp"
 	"github.com/parley-cc/parley/mrcp/speech"
+	"github.com/parley-cc/parley/mrcp/ssml"
 )
 
 // Sender writes a message to the channel's control connection. Resources
@@ -86,13 +89,31 @@ type Synth struct {
 type speakJob struct {
 	id    mrcp.RequestID
 	synth speech.Synthesizer
-	req   speech.SynthRequest
-	kill  bool  // Kill-On-Barge-In
-	limit int64 // Speak-Length in samples, 0 for none
+	doc   *ssml.Document      // as parsed
+	req   speech.SynthRequest // Doc is set per playback
+	kill  bool                // Kill-On-Barge-In
+	limit int64               // Speak-Length in samples, 0 for none
 
 	// While active (guarded by Synth.mu):
 	play     *playback
 	lastMark string
+	item     int   // index in doc.Items of the item being played
+	played   int64 // samples played by earlier playbacks of this SPEAK
+}
+
+// itemMark prefixes the marks the resource puts before each item of a
+// document to know where playback is; clients' marks with this prefix
+// are not reported.
+const itemMark = "parley:item:"
+
+// fromItem returns the document from item i on, with an item mark before
+// each item.
+func fromItem(doc *ssml.Document, i int) *ssml.Document {
+	out := &ssml.Document{Lang: doc.Lang, Items: make([]ssml.Item, 0, 2*(len(doc.Items)-i))}
+	for ; i < len(doc.Items); i++ {
+		out.Items = append(out.Items, ssml.Item{Kind: ssml.Mark, Name: itemMark + strconv.Itoa(i)}, doc.Items[i])
+	}
+	return out
 }
 
 // NewSynth returns the speechsynth resource for a channel. It starts one
@@ -204,17 +225,28 @@ func (s *Synth) service() {
 	if j == nil || s.ch.closed {
 		return
 	}
-	for _, m := range j.play.takeReached() {
-		ev := s.ch.event(mrcp.EventSpeechMarker, j.id, mrcp.StateInProgress)
-		ev.Header.Add(mrcp.HeaderSpeechMarker, speechMarker(m.at, m.name))
-		s.ch.emit(ev)
-		j.lastMark = m.name
-	}
+	s.marks(j)
 	if !j.play.ended.Load() {
 		return
 	}
 	cause, reason := synthCause(j.play.result())
 	s.complete(j, cause, reason)
+}
+
+// marks sends SPEECH-MARKER for the marks j's playback passed and notes
+// the item being played.
+func (s *Synth) marks(j *speakJob) {
+	for _, m := range j.play.takeReached() {
+		if n, ok := strings.CutPrefix(m.name, itemMark); ok {
+			j.item, _ = strconv.Atoi(n)
+			continue
+		}
+		j.item++ // past the mark: a restart must not report it again
+		ev := s.ch.event(mrcp.EventSpeechMarker, j.id, mrcp.StateInProgress)
+		ev.Header.Add(mrcp.HeaderSpeechMarker, speechMarker(m.at, m.name))
+		s.ch.emit(ev)
+		j.lastMark = m.name
+	}
 }
 
 // complete ends the active SPEAK with SPEAK-COMPLETE (RFC 6787 section
@@ -258,12 +290,16 @@ func (s *Synth) next() {
 }
 
 // start makes j the active SPEAK: it runs the engine in a goroutine and
-// gives the output the playback. In the paused state the playback starts
-// paused.
+// gives the output the playback, from item j.item of the document on. In
+// the paused state the playback starts paused.
 func (s *Synth) start(j *speakJob) {
 	s.active = j
-	j.lastMark = ""
-	p := newPlayback(s.cfg.Rate, j.limit, s.paused, s.notify)
+	limit := j.limit
+	if limit > 0 {
+		limit = max(limit-j.played, 1)
+	}
+	j.req.Doc = fromItem(j.doc, j.item)
+	p := newPlayback(s.cfg.Rate, limit, s.paused, s.notify)
 	ctx, cancel := context.WithCancel(s.ctx)
 	p.cancel = cancel
 	j.play = p
@@ -292,5 +328,6 @@ func (s *Synth) synthesize(ctx context.Context, j *speakJob, p *playback) {
 func (s *Synth) halt(j *speakJob) {
 	if j.play != nil {
 		j.play.cancel()
+		j.played += j.play.position()
 	}
 }

@@ -68,8 +68,8 @@ func (s *Synth) speak(req *mrcp.Message) {
 	j := &speakJob{
 		id:    req.RequestID,
 		synth: synth,
+		doc:   doc,
 		req: speech.SynthRequest{
-			Doc:     doc,
 			Voice:   voice,
 			Rate:    s.cfg.Rate,
 			Prosody: ssml.Prosody{Rate: rate, Pitch: 1, Range: 1, Volume: volume},
@@ -200,19 +200,20 @@ func (s *Synth) resume(req *mrcp.Message) {
 }
 
 // controlUnsupported are the fields CONTROL cannot apply to speech
-// already being synthesized.
+// under way.
 var controlUnsupported = []string{
-	mrcp.HeaderJumpSize, mrcp.HeaderSpeakLength, mrcp.HeaderProsodyRate, mrcp.HeaderProsodyVolume,
+	mrcp.HeaderJumpSize, mrcp.HeaderSpeakLength,
 	mrcp.HeaderVoiceName, mrcp.HeaderVoiceGender, mrcp.HeaderVoiceAge, mrcp.HeaderVoiceVariant,
 	mrcp.HeaderSpeechLanguage,
 }
 
 // control handles CONTROL (RFC 6787 section 8.11): 402 without an active
 // SPEAK. Speak-Restart: true starts the active SPEAK again from its
-// beginning (still paused if paused), Kill-On-Barge-In changes its
-// barge-in behaviour; the fields that would change speech already
-// synthesized (Jump-Size, Speak-Length, Prosody-*, Voice-*,
-// Speech-Language) get 403.
+// beginning; Prosody-Rate and Prosody-Volume change its baseline prosody
+// from the item of the document being spoken on, which is synthesized
+// again; Kill-On-Barge-In changes its barge-in behaviour. A paused SPEAK
+// stays paused. Jump-Size, Speak-Length, Voice-* and Speech-Language get
+// 403.
 func (s *Synth) control(req *mrcp.Message) {
 	if _, ok := s.ch.checkRequest(req); !ok {
 		return
@@ -237,7 +238,21 @@ func (s *Synth) control(req *mrcp.Message) {
 	if v, ok := req.Header.Lookup(mrcp.HeaderKillOnBargeIn); ok {
 		j.kill = strings.EqualFold(v, "true")
 	}
+	restart := false
+	if v, ok := req.Header.Lookup(mrcp.HeaderProsodyRate); ok {
+		j.req.Prosody.Rate, _ = parseRateFrom(v, j.req.Prosody.Rate)
+		restart = true
+	}
+	if v, ok := req.Header.Lookup(mrcp.HeaderProsodyVolume); ok {
+		j.req.Prosody.Volume, _ = parseVolumeFrom(v, j.req.Prosody.Volume)
+		restart = true
+	}
+	s.marks(j)
 	if v, ok := req.Header.Lookup(mrcp.HeaderSpeakRestart); ok && strings.EqualFold(v, "true") {
+		j.item, j.played, j.lastMark = 0, 0, ""
+		restart = true
+	}
+	if restart {
 		s.halt(j)
 		s.start(j) // replaces the playback in the output
 	}

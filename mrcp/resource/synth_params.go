@@ -68,7 +68,11 @@ const (
 // parseRate reads Prosody-Rate (RFC 6787 section 8.4.8, SSML prosody
 // rate) as a multiplier of the default rate: a label, a relative change
 // "+10%", a percentage "80%" or a multiplier "1.5".
-func parseRate(v string) (float64, error) {
+func parseRate(v string) (float64, error) { return parseRateFrom(v, 1) }
+
+// parseRateFrom reads Prosody-Rate with relative values ("+10%", "80%",
+// "+0.5", "1.5") taken relative to cur.
+func parseRateFrom(v string, cur float64) (float64, error) {
 	v = strings.ToLower(strings.TrimSpace(v))
 	if f, ok := rateLabels[v]; ok {
 		return f, nil
@@ -79,24 +83,28 @@ func parseRate(v string) (float64, error) {
 			return 0, fmt.Errorf("prosody rate: %w", err)
 		}
 		if signed(s) {
-			return clampFactor(1+n/100, minRate), nil
+			return clampFactor(cur*(1+n/100), minRate), nil
 		}
-		return clampFactor(n/100, minRate), nil
+		return clampFactor(cur*n/100, minRate), nil
 	}
 	n, err := decimal(v)
 	if err != nil {
 		return 0, fmt.Errorf("prosody rate: %w", err)
 	}
 	if signed(v) {
-		return clampFactor(1+n, minRate), nil
+		return clampFactor(cur*(1+n), minRate), nil
 	}
-	return clampFactor(n, minRate), nil
+	return clampFactor(cur*n, minRate), nil
 }
 
 // parseVolume reads Prosody-Volume (RFC 6787 section 8.4.8, SSML prosody
 // volume) as an amplitude factor: a label, a number from 0 to 100 (100
 // being the default), a relative change "+10%" or "-6dB".
-func parseVolume(v string) (float64, error) {
+func parseVolume(v string) (float64, error) { return parseVolumeFrom(v, 1) }
+
+// parseVolumeFrom reads Prosody-Volume with relative values ("+10%",
+// "50%", "-6dB", "+10") taken relative to cur.
+func parseVolumeFrom(v string, cur float64) (float64, error) {
 	v = strings.ToLower(strings.TrimSpace(v))
 	if f, ok := volumeLabels[v]; ok {
 		return f, nil
@@ -107,23 +115,23 @@ func parseVolume(v string) (float64, error) {
 			return 0, fmt.Errorf("prosody volume: %w", err)
 		}
 		if signed(s) {
-			return clampFactor(1+n/100, 0), nil
+			return clampFactor(cur*(1+n/100), 0), nil
 		}
-		return clampFactor(n/100, 0), nil
+		return clampFactor(cur*n/100, 0), nil
 	}
 	if s, ok := strings.CutSuffix(v, "db"); ok {
 		n, err := decimal(s)
 		if err != nil {
 			return 0, fmt.Errorf("prosody volume: %w", err)
 		}
-		return clampFactor(math.Pow(10, n/20), 0), nil
+		return clampFactor(cur*math.Pow(10, n/20), 0), nil
 	}
 	n, err := decimal(v)
 	if err != nil {
 		return 0, fmt.Errorf("prosody volume: %w", err)
 	}
 	if signed(v) {
-		return clampFactor(1+n/100, 0), nil
+		return clampFactor(cur+n/100, 0), nil
 	}
 	if n > 100 {
 		return 0, errors.New("prosody volume: over 100")

@@ -208,6 +208,13 @@ func (p *playback) takeReached() []reachedMark {
 	return r
 }
 
+// position returns how many samples have been played.
+func (p *playback) position() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.read
+}
+
 // result returns why the playback ended: nil when all was played, the
 // engine's error, or the output's.
 func (p *playback) result() error {

@@ -433,12 +433,12 @@ func TestSynthControl(t *testing.T) {
 
 		r.speak("one two three")
 		wait(210 * time.Millisecond)
-		r.do(mrcp.MethodControl, "Prosody-Rate: fast")
+		r.do(mrcp.MethodControl, "Voice-Name: kal")
 		r.do(mrcp.MethodControl, "Jump-Size: -15 Words")
 		r.do(mrcp.MethodControl, "Speak-Restart: true")
 		got := r.send.take()
 		wantSummary(t, got, "2 200 IN-PROGRESS", "3 403 COMPLETE", "4 403 COMPLETE", "5 200 COMPLETE [2]")
-		if got[1].Header.Get("Prosody-Rate") != "fast" {
+		if got[1].Header.Get("Voice-Name") != "kal" {
 			t.Errorf("403 does not echo the field: %v", got[1].Header)
 		}
 		wait(time.Second)
@@ -452,6 +452,38 @@ func TestSynthControl(t *testing.T) {
 		r.do(mrcp.MethodBargeInOccurred)
 		wait(time.Second)
 		wantSummary(t, r.send.take(), "6 200 IN-PROGRESS", "7 200 COMPLETE [6]", "8 200 COMPLETE", "SPEAK-COMPLETE 6 COMPLETE 000 normal")
+	})
+}
+
+func TestSynthControlProsody(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newSynthRig(t)
+		r.id++
+		r.s.Handle(withBody(request(synthChannel, mrcp.MethodSpeak, r.id, "Prosody-Rate: slow"), "application/ssml+xml",
+			`<speak version="1.0" xmlns="http://www.w3.org/2001/10/synthesis" xml:lang="en-US">one two<mark name="m"/>three four<break time="100ms"/>five</speak>`))
+		wait(250 * time.Millisecond) // in "three four"
+		r.do(mrcp.MethodControl, "Prosody-Rate: +100%", "Prosody-Volume: loud")
+		wait(time.Second)
+		wantSummary(t, r.send.take(), "1 200 IN-PROGRESS", "SPEECH-MARKER 1 IN-PROGRESS", "2 200 COMPLETE [1]",
+			"SPEAK-COMPLETE 1 COMPLETE 000 normal")
+		req := r.synth.lastRequest()
+		if req.Prosody.Rate != 1.5 || req.Prosody.Volume != 1.5 {
+			t.Errorf("prosody after CONTROL %+v, want rate 0.75*2 and volume 1.5", req.Prosody)
+		}
+		var texts []string
+		for _, it := range req.Doc.Items {
+			if it.Kind == ssml.Text {
+				texts = append(texts, it.Text)
+			}
+		}
+		if strings.Join(texts, "|") != "three four|five" {
+			t.Errorf("synthesized again from %q, want from the item being played", texts)
+		}
+		// one two (1600), three four's first 320 samples (12 frames in all),
+		// then three four five again (2400).
+		if audio, _, _ := r.out.counts(); audio != 1600+320+2400 {
+			t.Errorf("played %d samples", audio)
+		}
 	})
 }
 
