@@ -1,6 +1,9 @@
 package nlsml
 
 import (
+	"bytes"
+	"encoding/xml"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -42,6 +45,24 @@ func BenchmarkMarshal(b *testing.B) {
 	for b.Loop() {
 		if buf, err = r.AppendTo(buf[:0]); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkXMLTokens is the floor under Parse: encoding/xml's Token loop
+// alone over the two-best result.
+func BenchmarkXMLTokens(b *testing.B) {
+	body := benchFile(b, "unimrcp-nbest.xml")
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		d := xml.NewDecoder(bytes.NewReader(body))
+		for {
+			if _, err := d.Token(); err == io.EOF {
+				break
+			} else if err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package ssml
 
 import (
+	"bytes"
+	"encoding/xml"
+	"io"
 	"strings"
 	"testing"
 )
@@ -43,6 +46,24 @@ func BenchmarkParse(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkXMLTokens is the floor under Parse: encoding/xml's Token loop
+// alone over the same prompt.
+func BenchmarkXMLTokens(b *testing.B) {
+	body := []byte(benchPrompt)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		d := xml.NewDecoder(bytes.NewReader(body))
+		for {
+			if _, err := d.Token(); err == io.EOF {
+				break
+			} else if err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 }
 
