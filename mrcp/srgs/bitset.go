@@ -41,6 +41,21 @@ func (s bitset) first() int {
 	return -1
 }
 
+// only returns the position of a set that holds exactly one.
+func (s bitset) only() (int, bool) {
+	p := -1
+	for i, w := range s {
+		if w == 0 {
+			continue
+		}
+		if p >= 0 || w&(w-1) != 0 {
+			return -1, false
+		}
+		p = i*64 + bits.TrailingZeros64(w)
+	}
+	return p, p >= 0
+}
+
 // each calls f for every position in ascending order.
 func (s bitset) each(f func(int)) {
 	for i, w := range s {

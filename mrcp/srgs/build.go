@@ -27,7 +27,7 @@ func (b *builder) node(k kind, line, col int) (*node, error) {
 	if b.nodes > MaxNodes {
 		return nil, fmt.Errorf("%w: more than %d nodes (at %d:%d)", ErrTooComplex, MaxNodes, line, col)
 	}
-	n := &node{kind: k, line: line, col: col, prob: -1}
+	n := &node{kind: k, line: line, col: col, prob: -1, id: b.nodes}
 	if k == kRef {
 		b.refs = append(b.refs, n)
 	}
@@ -190,39 +190,8 @@ func (b *builder) finish() (*Grammar, error) {
 	}
 	g.words = g.vocabulary()
 	g.compileTags()
-	g.indexWords()
+	g.indexAlternatives()
 	return g, nil
-}
-
-// indexWords gives each alternative with several word items a set of
-// those words, so that matching a long list of names is one look-up per
-// position rather than one pass per name.
-func (g *Grammar) indexWords() {
-	var walk func(n *node)
-	walk = func(n *node) {
-		if n.kind == kAlt {
-			count := 0
-			for _, k := range n.kids {
-				if k.kind == kWord {
-					count++
-				}
-			}
-			if count > 1 {
-				n.words = make(map[string]struct{}, count)
-				for _, k := range n.kids {
-					if k.kind == kWord {
-						n.words[k.word] = struct{}{}
-					}
-				}
-			}
-		}
-		for _, k := range n.kids {
-			walk(k)
-		}
-	}
-	for _, r := range g.rules {
-		walk(r.body)
-	}
 }
 
 // compileTags compiles every tag as a script unless the grammar's tag

@@ -105,15 +105,18 @@ type node struct {
 	kind    kind
 	word    string
 	kids    []*node
-	weights []float64           // kAlt: one per kid
-	min     int                 // kRepeat
-	max     int                 // kRepeat; -1 for unbounded
-	prob    float64             // kRepeat: repeat-prob, -1 if absent
-	ref     string              // kRef: rule id
-	refI    int                 // kRef: index in Grammar.rules
-	tag     string              // kTag: the tag's text
-	prog    []stmt              // kTag: the compiled script; nil for a literal
-	words   map[string]struct{} // kAlt: its kids that are words, when several
+	weights []float64 // kAlt: one per kid
+	order   []int     // kAlt: kids by weight, heaviest first, then in order
+	rank    []int     // kAlt: each kid's place in order
+	min     int       // kRepeat
+	max     int       // kRepeat; -1 for unbounded
+	prob    float64   // kRepeat: repeat-prob, -1 if absent
+	ref     string    // kRef: rule id
+	refI    int       // kRef: index in Grammar.rules
+	tag     string    // kTag: the tag's text
+	prog    []stmt    // kTag: the compiled script; nil for a literal
+	first   *altIndex // kAlt: which kids can start with which word
+	id      int       // unique in the grammar, from 0
 	line    int
 	col     int
 	// analysis, filled by finish

@@ -94,17 +94,12 @@ type matcher struct {
 	g    *Grammar
 	in   []string
 	n    int
-	ends [][]bitset // [rule][start]; nil until computed
-	busy [][]bool   // [rule][start]; being computed (left recursion guard)
-	via  [][]uint8  // [rule][start]: 0 unknown, 1 busy, 2 false, 3 true
-	from map[fromKey]bitset
+	ends [][]bitset        // [rule][start]; nil until computed
+	busy [][]bool          // [rule][start]; being computed (left recursion guard)
+	via  [][]uint8         // [rule][start]: 0 unknown, 1 busy, 2 false, 3 true
+	from map[uint64]bitset // evalFrom's memo, by node id and position
 	slab []uint64
 	work int
-}
-
-type fromKey struct {
-	n *node
-	p int
 }
 
 func newMatcher(g *Grammar, in []string) *matcher {
@@ -188,19 +183,14 @@ func (m *matcher) eval(n *node, s bitset) bitset {
 		return cur
 	case kAlt:
 		out := m.set()
-		if n.words != nil {
-			s.each(func(p int) {
-				if p < m.n {
-					if _, ok := n.words[m.in[p]]; ok {
-						out.set(p + 1)
-					}
-				}
-			})
-		}
-		for _, k := range n.kids {
-			if n.words == nil || k.kind != kWord {
+		if n.first == nil {
+			for _, k := range n.kids {
 				out.or(m.eval(k, s))
 			}
+			return out
+		}
+		for _, i := range m.candidates(n, s) {
+			out.or(m.eval(n.kids[i], s))
 		}
 		return out
 	case kRepeat:
@@ -385,17 +375,18 @@ func (m *matcher) derive(n *node, p, q int, evs *[]event) bool {
 	case kSeq:
 		return m.deriveSeq(n.kids, p, q, evs)
 	case kAlt:
-		order := make([]int, len(n.kids))
-		for i := range order {
-			order[i] = i
+		order := n.order
+		if n.first != nil && p < m.n {
+			// Only the kids that can start here, by rank.
+			order = slices.Clone(m.candidates(n, m.single(p)))
+			slices.SortFunc(order, func(a, b int) int { return cmp.Compare(n.rank[a], n.rank[b]) })
 		}
-		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(n.weights[b], n.weights[a]) })
 		for _, i := range order {
 			k := n.kids[i]
-			if k.kind == kWord && (q != p+1 || m.in[p] != k.word) {
+			if !m.canSpan(n, i, p, q) {
 				continue
 			}
-			if m.evalFrom(k, p).has(q) {
+			if m.eval(k, m.single(p)).has(q) {
 				return m.derive(n.kids[i], p, q, evs)
 			}
 		}
@@ -418,15 +409,66 @@ func (m *matcher) derive(n *node, p, q int, evs *[]event) bool {
 	return false
 }
 
+// candidates lists the kids of an indexed alternative that may match
+// from some position of s, in order.
+func (m *matcher) candidates(n *node, s bitset) []int {
+	a := n.first
+	if p, ok := s.only(); ok {
+		// One start position, the common case: no merging.
+		if p >= m.n {
+			return a.always
+		}
+		if len(a.always) == 0 {
+			return a.byWord[m.in[p]]
+		}
+	}
+	seen := make([]bool, len(n.kids))
+	for _, i := range a.always {
+		seen[i] = true
+	}
+	s.each(func(p int) {
+		if p < m.n {
+			for _, i := range a.byWord[m.in[p]] {
+				seen[i] = true
+			}
+		}
+	})
+	var out []int
+	for i, ok := range seen {
+		if ok {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// canSpan is a quick test that kid i of alternative n may match from p
+// to q: a kid that cannot match the empty string must start with one
+// of its first words.
+func (m *matcher) canSpan(n *node, i, p, q int) bool {
+	k := n.kids[i]
+	if k.kind == kWord {
+		return q == p+1 && m.in[p] == k.word
+	}
+	if n.first == nil || n.first.can[i] == nil {
+		return true
+	}
+	if p >= m.n || p == q {
+		return false
+	}
+	_, ok := n.first.can[i][m.in[p]]
+	return ok
+}
+
 // evalFrom is eval from the single position p, memoized for the
 // derivation, which asks the same question of an item many times.
 func (m *matcher) evalFrom(n *node, p int) bitset {
-	k := fromKey{n, p}
+	k := uint64(n.id)<<32 | uint64(p)
 	if s, ok := m.from[k]; ok {
 		return s
 	}
 	if m.from == nil {
-		m.from = make(map[fromKey]bitset)
+		m.from = make(map[uint64]bitset, 64)
 	}
 	s := m.eval(n, m.single(p))
 	m.from[k] = s
