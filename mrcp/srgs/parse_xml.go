@@ -27,6 +27,8 @@ type xmlParser struct {
 }
 
 func parseXML(body []byte) (*Grammar, error) {
+	// encoding/xml takes a byte order mark for text.
+	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
 	d := xml.NewDecoder(bytes.NewReader(body))
 	d.Strict = true
 	d.CharsetReader = func(charset string, r io.Reader) (io.Reader, error) {
