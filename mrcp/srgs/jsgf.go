@@ -15,14 +15,13 @@ const maxJSGF = 4 << 20
 // uses, with rule names reduced to letters, digits and "_".
 //
 // Words are lower case; weights become "/w/"; repeats become "*", "+",
-// "[ ]" or are written out ("<2-3>" is "x x [x]"); alternatives of
-// weight 0 are left out, as PocketSphinx never recognizes them. Tags are dropped, as
-// are $NULL and $GARBAGE (a recognizer has no garbage model in JSGF, so
-// the words around it must be said without filler), and alternatives
-// that can match nothing ($VOID). A grammar whose root then matches
-// nothing returns an error wrapping ErrEmpty; one that matches only
-// silence, DTMF grammars and builtin:speech/transcribe return an error
-// wrapping ErrUnsupported.
+// "[ ]" or are written out ("<2-3>" is "x x [x]"). Tags are dropped, as
+// are $NULL and $GARBAGE (JSGF has no garbage model, so the words around
+// it must be said without filler), alternatives that can match nothing
+// ($VOID) and alternatives of weight 0, which PocketSphinx would never
+// recognize. A grammar whose root then matches nothing returns an error
+// wrapping ErrEmpty; one that matches only silence, DTMF grammars and
+// builtin:speech/transcribe return an error wrapping ErrUnsupported.
 func (g *Grammar) JSGF() (string, error) {
 	switch {
 	case g.transcribe:
@@ -47,6 +46,9 @@ func (g *Grammar) JSGF() (string, error) {
 		r := j.queue[0]
 		j.queue = j.queue[1:]
 		body, _ := j.render(g.rules[r].body)
+		if j.tooBig {
+			return "", fmt.Errorf("%w: JSGF larger than %d bytes", ErrTooComplex, maxJSGF)
+		}
 		if r == g.rootI {
 			out.WriteString("public ")
 		}
@@ -72,7 +74,8 @@ type jsgfWriter struct {
 	names map[int]string
 	used  map[string]bool
 	queue []int
-	size  int
+	// tooBig is set when a repeat would write out more than maxJSGF.
+	tooBig bool
 }
 
 // classify computes each rule's class as a least fixed point, the way
@@ -263,6 +266,10 @@ func (j *jsgfWriter) repeat(n *node) (string, cls, bool) {
 			return "", clsEps, true
 		}
 		return "", clsVoid, true
+	}
+	if satMul(len(s)+8, max(n.max, n.min+1)) > maxJSGF {
+		j.tooBig = true
+		return "", clsSome, true
 	}
 	u := s
 	if !atomic {

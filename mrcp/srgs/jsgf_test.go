@@ -2,6 +2,7 @@ package srgs_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/parley-cc/parley/mrcp/srgs"
@@ -74,5 +75,16 @@ func TestJSGFErrors(t *testing.T) {
 				t.Errorf("JSGF() = %q, %v; want error wrapping %v", s, err, tc.want)
 			}
 		})
+	}
+}
+
+func TestJSGFTooLarge(t *testing.T) {
+	long := strings.Repeat("w", 100000)
+	g, err := srgs.Parse(srgs.ContentTypeABNF, []byte("#ABNF 1.0;\npublic $a = "+long+"<0-1000>;"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.JSGF(); !errors.Is(err, srgs.ErrTooComplex) {
+		t.Errorf("JSGF() error = %v, want ErrTooComplex", err)
 	}
 }

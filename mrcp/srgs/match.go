@@ -26,6 +26,10 @@ type Match struct {
 // (thousands of alternatives, tens of words) need a few thousand units.
 const matchBudget = 3_000_000
 
+// maxEvents bounds a derivation's length: its words, tags and rule
+// entries and exits.
+const maxEvents = 100_000
+
 // Match reports whether the whole input matches the grammar's root rule
 // and, if so, returns its semantic interpretation. Input words are
 // compared case-insensitively and punctuation is ignored; in a DTMF
@@ -136,6 +140,7 @@ func (m *matcher) single(p int) bitset {
 // ruleEnds returns where rule r, started at p, can end.
 func (m *matcher) ruleEnds(r, p int) bitset {
 	if m.ends[r] == nil {
+		m.work += 3 * (m.n + 1) // the two slices' memory, in words
 		m.ends[r] = make([]bitset, m.n+1)
 		m.busy[r] = make([]bool, m.n+1)
 	}
@@ -319,6 +324,7 @@ func restProductive(kids []*node) bool {
 
 func (m *matcher) viableRule(r, p int) bool {
 	if m.via[r] == nil {
+		m.work += (m.n + 8) / 8
 		m.via[r] = make([]uint8, m.n+1)
 	}
 	switch m.via[r][p] {
@@ -365,7 +371,8 @@ func (m *matcher) deriveRule(r, p, q int, evs *[]event) bool {
 // derive appends the events of one way n matches the input from p to q,
 // which the caller has established is possible.
 func (m *matcher) derive(n *node, p, q int, evs *[]event) bool {
-	if m.aborted() {
+	m.work++
+	if m.aborted() || len(*evs) > maxEvents {
 		return false
 	}
 	switch n.kind {
