@@ -107,7 +107,7 @@ func (e *Engine) Synthesize(ctx context.Context, req speech.SynthRequest, emit f
 			return fmt.Errorf("flite: %w: no voice %q", speech.ErrNoVoice, req.Voice.Name)
 		}
 	}
-	out, err := newOutput(req.Rate, emit)
+	out, err := newOutput(ctx, req.Rate, emit)
 	if err != nil {
 		return fmt.Errorf("flite: %w", err)
 	}
@@ -128,7 +128,7 @@ func (e *Engine) item(ctx context.Context, out *output, base *native, prosody ss
 	case ssml.Text, ssml.Audio:
 		return e.say(ctx, out, e.itemVoice(base, it.Voice), effective(prosody, it.Prosody), it.Text)
 	case ssml.Break:
-		return out.silence(ctx, it.Break)
+		return out.silence(it.Break)
 	case ssml.Mark:
 		return out.mark(it.Name)
 	}

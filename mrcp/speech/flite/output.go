@@ -19,8 +19,11 @@ const maxChunk = 100
 // the resampler so that a segment of N native samples yields exactly
 // ceil(N*rate/inRate) samples, aligned with the input (the filter delay is
 // dropped at the start and flushed with zeros at the end). Marks and
-// silence go between segments. An output is used by one goroutine.
+// silence go between segments. Every emit is preceded by a check of ctx,
+// so that nothing is emitted once it has ended. An output is used by one
+// goroutine.
 type output struct {
+	ctx  context.Context
 	rate int
 	emit func(speech.Chunk) error
 	gain float64
@@ -35,12 +38,20 @@ type output struct {
 }
 
 // newOutput returns an output at rate Hz, which must be a rate the
-// resampler supports.
-func newOutput(rate int, emit func(speech.Chunk) error) (*output, error) {
+// resampler supports, for a synthesis under ctx.
+func newOutput(ctx context.Context, rate int, emit func(speech.Chunk) error) (*output, error) {
 	if _, err := resample.New(rate, rate); err != nil {
 		return nil, fmt.Errorf("output rate: %w", err)
 	}
-	return &output{rate: rate, emit: emit, gain: 1}, nil
+	return &output{ctx: ctx, rate: rate, emit: emit, gain: 1}, nil
+}
+
+// send1 emits c unless ctx has ended.
+func (o *output) send1(c speech.Chunk) error {
+	if err := o.ctx.Err(); err != nil {
+		return err
+	}
+	return o.emit(c)
 }
 
 // begin opens a segment of audio at inRate Hz.
@@ -110,7 +121,7 @@ func (o *output) send(pcm []int16) error {
 	step := o.rate * maxChunk / 1000
 	for len(pcm) > 0 {
 		k := min(step, len(pcm))
-		if err := o.emit(speech.Chunk{PCM: pcm[:k]}); err != nil {
+		if err := o.send1(speech.Chunk{PCM: pcm[:k]}); err != nil {
 			return err
 		}
 		pcm = pcm[k:]
@@ -118,20 +129,17 @@ func (o *output) send(pcm []int16) error {
 	return nil
 }
 
-// silence emits d of silence, checking ctx between chunks.
-func (o *output) silence(ctx context.Context, d time.Duration) error {
+// silence emits d of silence.
+func (o *output) silence(d time.Duration) error {
 	if d <= 0 {
 		return nil
 	}
 	total := d.Nanoseconds() / 1e3 * int64(o.rate) / 1e6
 	z := o.zeroes(o.rate * maxChunk / 1000)
 	for total > 0 {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
 		k := min(int64(len(z)), total)
 		clear(z[:k]) // in case a receiver wrote into the last chunk
-		if err := o.emit(speech.Chunk{PCM: z[:k]}); err != nil {
+		if err := o.send1(speech.Chunk{PCM: z[:k]}); err != nil {
 			return err
 		}
 		total -= k
@@ -141,7 +149,7 @@ func (o *output) silence(ctx context.Context, d time.Duration) error {
 
 // mark emits a mark.
 func (o *output) mark(name string) error {
-	return o.emit(speech.Chunk{Mark: name})
+	return o.send1(speech.Chunk{Mark: name})
 }
 
 // zeroes returns a buffer of n zero samples, reused between calls.
