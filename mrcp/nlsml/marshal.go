@@ -71,7 +71,7 @@ func appendInput(b []byte, in *Input) ([]byte, error) {
 	if in.Mode != "" {
 		b = appendAttr(b, "mode", in.Mode)
 	}
-	if strings.TrimSpace(in.Text) != "" {
+	if hasWords(in.Text) {
 		var err error
 		if b, err = appendConfidence(b, in.Confidence); err != nil {
 			return b, fmt.Errorf("input: %w", err)
@@ -86,6 +86,17 @@ func appendInput(b []byte, in *Input) ([]byte, error) {
 	}
 	b = appendText(b, in.Text)
 	return append(b, "</input>\n"...), nil
+}
+
+// hasWords reports whether s, as appendText writes it, holds more than
+// white space: whether Parse will read a Text from it.
+func hasWords(s string) bool {
+	for _, r := range s {
+		if !isXMLChar(r) || !unicode.IsSpace(r) {
+			return true
+		}
+	}
+	return false
 }
 
 func appendConfidence(b []byte, c float64) ([]byte, error) {
