@@ -60,7 +60,7 @@ func compileScript(src string) ([]stmt, bool) {
 	if !ok {
 		return nil, false
 	}
-	var prog []stmt
+	prog := []stmt{} // an empty script does nothing, unlike a literal
 	for i := 0; i < len(toks); {
 		if toks[i] == ";" {
 			i++
@@ -72,11 +72,13 @@ func compileScript(src string) ([]stmt, bool) {
 		}
 		prog = append(prog, st)
 		i = next
-		if i < len(toks) && toks[i] != ";" {
+		// Statements end with ";" or, as ECMAScript inserts it at a
+		// line break, just before the next "out".
+		if i < len(toks) && toks[i] != ";" && toks[i] != "out" {
 			return nil, false
 		}
 	}
-	return prog, len(prog) > 0
+	return prog, true
 }
 
 func compileStmt(toks []string, i int) (stmt, int, bool) {
