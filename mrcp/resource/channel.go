@@ -243,22 +243,23 @@ func (c *channel) getParams(req *mrcp.Message) {
 }
 
 // clean makes text safe as a header value: control characters become
-// spaces, and long text is cut.
+// spaces, surrounding white space goes, and long text is cut (at a UTF-8
+// boundary).
 func clean(s string) string {
 	const limit = 1024
 	if len(s) > limit {
-		s = s[:limit]
+		s = strings.ToValidUTF8(s[:limit], "")
 	}
-	if checkText(s) == nil {
-		return s
-	}
-	b := []byte(s)
-	for i, c := range b {
-		if c < 0x20 && c != '\t' || c == 0x7f {
-			b[i] = ' '
+	if checkText(s) != nil {
+		b := []byte(s)
+		for i, c := range b {
+			if c < 0x20 && c != '\t' || c == 0x7f {
+				b[i] = ' '
+			}
 		}
+		s = string(b)
 	}
-	return string(b)
+	return strings.TrimSpace(s)
 }
 
 // causeFields returns Completion-Cause and, when reason is not empty,
@@ -288,8 +289,8 @@ func ntpTime(t time.Time) uint64 {
 // when there is one.
 func speechMarker(t time.Time, name string) string {
 	v := "timestamp=" + strconv.FormatUint(ntpTime(t), 10)
-	if name != "" {
-		v += ";" + clean(name)
+	if name = clean(name); name != "" {
+		v += ";" + name
 	}
 	return v
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/parley-cc/parley/mrcp"
@@ -245,7 +246,7 @@ func compile(mt string, req *mrcp.Message) (*grammarRef, *grammarError) {
 		ref.phrases = phrases
 	default:
 		return nil, &grammarError{status: mrcp.StatusUnrecognizedEntity, cause: mrcp.RecogGrammarCompilationFailure,
-			reason: "unsupported grammar type " + mt}
+			reason: fmt.Sprintf("unsupported grammar type %q", mt)}
 	}
 	return ref, nil
 }
