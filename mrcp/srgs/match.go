@@ -70,8 +70,9 @@ func (g *Grammar) Match(input string) (*Match, bool) {
 // (complete), and whether more input could still extend it to a match
 // (viable). A recognizer waiting for DTMF keys stops when the input is
 // complete and not viable, and waits for more while viable; a speech
-// recognizer picks the speech-complete or speech-incomplete timeout the
-// same way (RFC 6787 sections 9.4.15 and 9.4.16). Input that can never
+// recognizer picks Speech-Complete-Timeout or Speech-Incomplete-Timeout
+// the same way, and a DTMF one DTMF-Term-Timeout or
+// DTMF-Interdigit-Timeout (RFC 6787 section 9.4). Input that can never
 // match returns false, false.
 func (g *Grammar) Prefix(input string) (complete, viable bool) {
 	in := g.splitInput(input)
