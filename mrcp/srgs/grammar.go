@@ -2,6 +2,7 @@ package srgs
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -236,4 +237,19 @@ func (g *Grammar) splitInput(input string) []string {
 		return out
 	}
 	return normWords(input, nil)
+}
+
+// String describes the grammar for logs: "srgs(voice en-US root=main
+// rules=5)", or "srgs(transcribe)".
+func (g *Grammar) String() string {
+	if g.transcribe {
+		return "srgs(transcribe)"
+	}
+	var b strings.Builder
+	b.WriteString("srgs(" + g.mode.String())
+	if g.lang != "" {
+		b.WriteString(" " + g.lang)
+	}
+	b.WriteString(" root=" + g.root + " rules=" + strconv.Itoa(len(g.rules)) + ")")
+	return b.String()
 }

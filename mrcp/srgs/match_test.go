@@ -135,6 +135,12 @@ func TestAccessors(t *testing.T) {
 	if x.Words()[0] != "1" {
 		t.Error("Words() returns the grammar's own slice")
 	}
+	if got, want := x.String(), "srgs(dtmf fr-CA root=pub rules=3)"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	if tr, _ := srgs.Builtin("builtin:speech/transcribe"); tr.String() != "srgs(transcribe)" {
+		t.Errorf("String() = %q", tr.String())
+	}
 	a := mustABNF(t, "$first = x;\n$second = y;")
 	if a.Root() != "first" || a.Mode() != srgs.Voice || a.Mode().String() != "voice" || a.Lang() != "" {
 		t.Errorf("Root %q Mode %v Lang %q", a.Root(), a.Mode(), a.Lang())
