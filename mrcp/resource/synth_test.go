@@ -521,13 +521,13 @@ func TestNewSynthConfig(t *testing.T) {
 }
 
 // TestSynthRealTime plays through the real clock: a 300 ms utterance
-// takes about 300 ms.
+// takes 300 ms and a little more.
 func TestSynthRealTime(t *testing.T) {
 	defer mediatest.CheckGoroutines(t)()
 	r := newSynthRig(t)
 	start := time.Now()
 	r.speak("one two three")
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for {
 		msgs := r.send.all()
 		if len(msgs) == 2 {
@@ -539,7 +539,9 @@ func TestSynthRealTime(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	if d := time.Since(start); d < 290*time.Millisecond || d > 600*time.Millisecond {
+	// Never faster than real time; the upper bound allows for a loaded
+	// machine.
+	if d := time.Since(start); d < 290*time.Millisecond || d > 4*time.Second {
 		t.Errorf("300 ms of speech took %v", d)
 	}
 	r.s.Close()
