@@ -52,19 +52,34 @@ func bcp47(tag string) string {
 	parts := strings.FieldsFunc(tag, func(r rune) bool { return r == '-' || r == '_' })
 	private := false
 	for i, p := range parts {
-		p = strings.ToLower(p)
+		p = asciiCase(p, false)
 		switch {
 		case i == 0 || private:
 		case p == "x":
 			private = true
 		case len(p) == 2 && isAlpha(p):
-			p = strings.ToUpper(p)
+			p = asciiCase(p, true)
 		case len(p) == 4 && isAlpha(p):
-			p = strings.ToUpper(p[:1]) + p[1:]
+			p = asciiCase(p[:1], true) + p[1:]
 		}
 		parts[i] = p
 	}
 	return strings.Join(parts, "-")
+}
+
+// asciiCase maps the ASCII letters of s to upper or lower case, leaving
+// other bytes alone (tags are ASCII; Unicode case rules do not apply).
+func asciiCase(s string, upper bool) string {
+	b := []byte(s)
+	for i, c := range b {
+		switch {
+		case upper && 'a' <= c && c <= 'z':
+			b[i] = c - 'a' + 'A'
+		case !upper && 'A' <= c && c <= 'Z':
+			b[i] = c - 'A' + 'a'
+		}
+	}
+	return string(b)
 }
 
 func isAlpha(s string) bool {
