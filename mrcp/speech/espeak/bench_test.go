@@ -1,0 +1,188 @@
+package espeak
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/parley-cc/parley/media/mediatest"
+	"github.com/parley-cc/parley/media/resample"
+	"github.com/parley-cc/parley/mrcp/speech"
+)
+
+const benchPrompt = "Thank you for calling. Please say your account number, or press zero to speak with an agent. Your call is important to us."
+
+var errEnough = errors.New("enough")
+
+// synthFunc renders text at 8 kHz, streaming to emit.
+type synthFunc func(ctx context.Context, text string, emit func(speech.Chunk) error) error
+
+// libSynth is the Engine: espeak-ng in the process, serialized.
+func libSynth(b testing.TB) synthFunc {
+	e := newEngine(b)
+	return func(ctx context.Context, text string, emit func(speech.Chunk) error) error {
+		return e.Synthesize(ctx, say("en-us", 8000, text), emit)
+	}
+}
+
+// procSynth is the alternative: one `espeak-ng --stdout` process per
+// request, its WAV read as it comes and resampled to 8 kHz.
+func procSynth(b testing.TB) synthFunc {
+	bin := mediatest.RequireTool(b, "espeak-ng")
+	return func(ctx context.Context, text string, emit func(speech.Chunk) error) error {
+		cmd := exec.CommandContext(ctx, bin, "--stdout", "-v", "en-us", "-s", "175", "--stdin")
+		cmd.Stdin = strings.NewReader(text)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			return err
+		}
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		defer func() { _ = cmd.Wait() }()
+		r := bufio.NewReaderSize(out, 8192)
+		if _, err := r.Discard(44); err != nil {
+			return fmt.Errorf("wav header: %w", err)
+		}
+		res, err := resample.New(22050, 8000)
+		if err != nil {
+			return err
+		}
+		raw := make([]byte, 2*2205) // 100 ms
+		in := make([]int16, len(raw)/2)
+		pcm := make([]int16, res.OutLen(len(in)))
+		for {
+			n, err := io.ReadFull(r, raw)
+			n &^= 1
+			for i := 0; i < n/2; i++ {
+				in[i] = int16(binary.LittleEndian.Uint16(raw[2*i:]))
+			}
+			if k := res.Process(in[:n/2], pcm); k > 0 {
+				if err := emit(speech.Chunk{PCM: pcm[:k]}); err != nil {
+					_ = cmd.Process.Kill()
+					return err
+				}
+			}
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// BenchmarkFirstAudio measures the time from the request to the first
+// audio chunk of an 8 kHz prompt, in the library and with a process.
+func BenchmarkFirstAudio(b *testing.B) {
+	for _, mode := range []struct {
+		name string
+		new  func(testing.TB) synthFunc
+	}{{"library", libSynth}, {"process", procSynth}} {
+		b.Run(mode.name, func(b *testing.B) {
+			synth := mode.new(b)
+			var total time.Duration
+			for b.Loop() {
+				start := time.Now()
+				err := synth(context.Background(), benchPrompt, func(c speech.Chunk) error {
+					total += time.Since(start)
+					return errEnough
+				})
+				if err != errEnough {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms-to-audio")
+		})
+	}
+}
+
+// BenchmarkThroughput renders whole 7 s prompts at 8 kHz with 1, 2 and 8
+// requests at once, in the library and with a process per request. It
+// reports prompts per second of wall-clock time, the CPU time (this
+// process and its children) per prompt, and the mean and worst time to
+// first audio under that load.
+func BenchmarkThroughput(b *testing.B) {
+	for _, mode := range []struct {
+		name string
+		new  func(testing.TB) synthFunc
+	}{{"library", libSynth}, {"process", procSynth}} {
+		for _, conc := range []int{1, 2, 8} {
+			b.Run(fmt.Sprintf("%s/%d", mode.name, conc), func(b *testing.B) {
+				synth := mode.new(b)
+				var next atomic.Int64
+				var firstSum, firstMax atomic.Int64
+				start, cpu := time.Now(), cpuTime()
+				var wg sync.WaitGroup
+				for range conc {
+					wg.Go(func() {
+						for next.Add(1) <= int64(b.N) {
+							t0 := time.Now()
+							first := true
+							err := synth(context.Background(), benchPrompt, func(speech.Chunk) error {
+								if first {
+									first = false
+									d := int64(time.Since(t0))
+									firstSum.Add(d)
+									for m := firstMax.Load(); d > m && !firstMax.CompareAndSwap(m, d); m = firstMax.Load() {
+									}
+								}
+								return nil
+							})
+							if err != nil {
+								b.Error(err)
+								return
+							}
+						}
+					})
+				}
+				wg.Wait()
+				n := float64(b.N)
+				b.ReportMetric(n/time.Since(start).Seconds(), "prompts/s")
+				b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/1000/n, "cpu-ms/prompt")
+				b.ReportMetric(float64(firstSum.Load())/1e6/n, "ms-to-audio")
+				b.ReportMetric(float64(firstMax.Load())/1e6, "max-ms-to-audio")
+			})
+		}
+	}
+}
+
+// BenchmarkRealTime measures the library's real-time factor on a 7 s
+// prompt, in wall-clock and CPU time.
+func BenchmarkRealTime(b *testing.B) {
+	e := newEngine(b)
+	for _, voice := range []string{"en-us", "en-us+f3", "de"} {
+		b.Run(voice, func(b *testing.B) {
+			req := say(voice, 8000, benchPrompt)
+			var samples int
+			start, cpu := time.Now(), cpuTime()
+			for b.Loop() {
+				samples += len(render(b, e, req).pcm)
+			}
+			audio := float64(samples) / 8000
+			b.ReportMetric(time.Since(start).Seconds()/audio, "rtf")
+			b.ReportMetric((cpuTime()-cpu).Seconds()/audio, "cpu-rtf")
+		})
+	}
+}
+
+// cpuTime returns the CPU time (user and system) of the process and of
+// its waited-for children.
+func cpuTime() time.Duration {
+	var self, kids syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &self) != nil || syscall.Getrusage(syscall.RUSAGE_CHILDREN, &kids) != nil {
+		return 0
+	}
+	return time.Duration(self.Utime.Nano() + self.Stime.Nano() + kids.Utime.Nano() + kids.Stime.Nano())
+}
