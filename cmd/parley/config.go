@@ -28,6 +28,10 @@ type Config struct {
 	Media   MediaConfig
 	// Recording controls call recording.
 	Recording RecordingConfig
+	// Speech is Parley's own MRCPv2 speech server and its engines.
+	Speech SpeechConfig
+	// MRCP is the MRCPv2 client the bot reaches speech servers with.
+	MRCP MRCPConfig `yaml:"mrcp"`
 	// ShutdownTimeout bounds how long SIGTERM waits for calls and requests to drain.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 }
@@ -80,6 +84,75 @@ type RecordingConfig struct {
 	Dir string `yaml:"dir"`
 }
 
+// SpeechConfig is the speech server that `parley serve` starts in-process
+// and `parley speechd` runs alone.
+type SpeechConfig struct {
+	// Enabled starts the speech server inside `parley serve`.
+	Enabled bool `yaml:"enabled"`
+	// SIPAddr is the speech server's SIP address (UDP and TCP).
+	SIPAddr string `yaml:"sip_addr"`
+	// ControlAddr is the TCP address of the MRCPv2 control connections.
+	ControlAddr string `yaml:"control_addr"`
+	// RTPPortMin is the lowest RTP port of speech sessions.
+	RTPPortMin int `yaml:"rtp_port_min"`
+	// RTPPortMax is the highest RTP port of speech sessions.
+	RTPPortMax int `yaml:"rtp_port_max"`
+	// MaxSessions caps concurrent speech sessions; more get SIP 503.
+	MaxSessions int `yaml:"max_sessions"`
+	// Flite offers the flite voices (kal16, kal, slt, rms, awb).
+	Flite bool `yaml:"flite"`
+	// Espeak offers the espeak-ng voices (every installed language).
+	Espeak bool `yaml:"espeak"`
+	// CacheBytes bounds the cache of synthesized prompts; 0 disables it.
+	CacheBytes int `yaml:"cache_bytes"`
+	// Pocketsphinx is the speech recognizer.
+	Pocketsphinx PocketsphinxConfig `yaml:"pocketsphinx"`
+	// OpenAI adds engines behind an OpenAI-compatible API.
+	OpenAI OpenAIConfig `yaml:"openai"`
+}
+
+// PocketsphinxConfig is the CMU PocketSphinx recognizer.
+type PocketsphinxConfig struct {
+	// Enabled offers PocketSphinx for en-US.
+	Enabled bool `yaml:"enabled"`
+	// ModelDir is the acoustic model directory.
+	ModelDir string `yaml:"model_dir"`
+	// Dict is the pronouncing dictionary.
+	Dict string `yaml:"dict"`
+	// LM is the generic language model for free transcription.
+	LM string `yaml:"lm"`
+	// MaxDecoders bounds utterances recognized at once; 0 means twice the CPUs.
+	MaxDecoders int `yaml:"max_decoders"`
+	// Narrowband decodes at 8 kHz with a telephone-band front end.
+	Narrowband bool `yaml:"narrowband"`
+}
+
+// OpenAIConfig is an OpenAI-compatible speech endpoint.
+type OpenAIConfig struct {
+	// BaseURL is the API root ending in /v1; empty disables these engines.
+	BaseURL string `yaml:"base_url"`
+	// APIKey is sent as a bearer token.
+	APIKey string `yaml:"api_key"`
+	// TTSModel is the speech synthesis model.
+	TTSModel string `yaml:"tts_model"`
+	// ASRModel is the transcription model.
+	ASRModel string `yaml:"asr_model"`
+}
+
+// MRCPConfig is the MRCPv2 client.
+type MRCPConfig struct {
+	// Servers are SIP URIs of MRCPv2 servers, comma-separated, tried in order; empty means the in-process speech server.
+	Servers string `yaml:"servers"`
+	// Transport is the SIP transport to them, udp or tcp.
+	Transport string `yaml:"transport"`
+	// RequestTimeout bounds the wait for each MRCP response.
+	RequestTimeout time.Duration `yaml:"request_timeout"`
+	// SetupTimeout bounds session set-up (INVITE to connected) per server.
+	SetupTimeout time.Duration `yaml:"setup_timeout"`
+	// RetryAfter is how long a failed server is skipped.
+	RetryAfter time.Duration `yaml:"retry_after"`
+}
+
 // DefaultConfig returns the embedded defaults that `parley serve` runs with
 // when no file, variable or flag says otherwise.
 func DefaultConfig() Config {
@@ -98,6 +171,25 @@ func DefaultConfig() Config {
 			RTPTimeout:   30 * time.Second,
 		},
 		Recording:       RecordingConfig{Enabled: true, Format: "wav", Dir: "recordings"},
+		Speech: SpeechConfig{
+			Enabled:     true,
+			SIPAddr:     "127.0.0.1:8060",
+			ControlAddr: "127.0.0.1:1544",
+			RTPPortMin:  30000,
+			RTPPortMax:  32000,
+			MaxSessions: 500,
+			Flite:       true,
+			Espeak:      true,
+			CacheBytes:  64 << 20,
+			Pocketsphinx: PocketsphinxConfig{
+				Enabled:  true,
+				ModelDir: "/usr/share/pocketsphinx/model/en-us/en-us",
+				Dict:     "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict",
+				LM:       "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin",
+			},
+			OpenAI: OpenAIConfig{TTSModel: "tts-1", ASRModel: "whisper-1"},
+		},
+		MRCP: MRCPConfig{Transport: "udp", RequestTimeout: 5 * time.Second, SetupTimeout: 5 * time.Second, RetryAfter: 30 * time.Second},
 		ShutdownTimeout: 30 * time.Second,
 	}
 }
@@ -187,6 +279,8 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("recording.format: %q is not wav or opus", c.Recording.Format))
 	}
+	errs = append(errs, c.Speech.validate()...)
+	errs = append(errs, c.MRCP.validate(c.Speech.Enabled)...)
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("shutdown_timeout: %v must be positive", c.ShutdownTimeout))
 	}
