@@ -170,7 +170,7 @@ func DefaultConfig() Config {
 			JitterMax:    200 * time.Millisecond,
 			RTPTimeout:   30 * time.Second,
 		},
-		Recording:       RecordingConfig{Enabled: true, Format: "wav", Dir: "recordings"},
+		Recording: RecordingConfig{Enabled: true, Format: "wav", Dir: "recordings"},
 		Speech: SpeechConfig{
 			Enabled:     true,
 			SIPAddr:     "127.0.0.1:8060",
@@ -189,7 +189,7 @@ func DefaultConfig() Config {
 			},
 			OpenAI: OpenAIConfig{TTSModel: "tts-1", ASRModel: "whisper-1"},
 		},
-		MRCP: MRCPConfig{Transport: "udp", RequestTimeout: 5 * time.Second, SetupTimeout: 5 * time.Second, RetryAfter: 30 * time.Second},
+		MRCP:            MRCPConfig{Transport: "udp", RequestTimeout: 5 * time.Second, SetupTimeout: 5 * time.Second, RetryAfter: 30 * time.Second},
 		ShutdownTimeout: 30 * time.Second,
 	}
 }
