@@ -206,12 +206,22 @@ func (b *builder) text(s string) error {
 		b.colls[n-1].raw.WriteString(s)
 		return nil
 	}
-	if b.delivered && startsWithPunct(s) {
+	k := punctPrefix(s)
+	if b.delivered && k > 0 {
 		// "<say-as ...>3</say-as>." keeps its full stop on the word.
 		b.run = bytes.TrimSuffix(b.run, []byte(" "))
 		b.src = bytes.TrimSuffix(b.src, []byte(" "))
 	}
 	b.delivered = false
+	if k > 0 {
+		attached, err := b.attachPunct(s[:k])
+		if err != nil {
+			return err
+		}
+		if attached {
+			s = s[k:]
+		}
+	}
 	if err := b.toRun(s, b.cur()); err != nil {
 		return err
 	}
@@ -220,6 +230,24 @@ func (b *builder) text(s string) error {
 		b.runPlain = true
 	}
 	return nil
+}
+
+// attachPunct puts punctuation that follows text spoken otherwise
+// ("say <emphasis>agent</emphasis>.") on the end of that text's item, so
+// that no item is punctuation alone. It reports whether it did.
+func (b *builder) attachPunct(p string) (bool, error) {
+	if b.runHasText && b.cur() != b.runSt {
+		if err := b.flush(); err != nil {
+			return false, err
+		}
+	}
+	n := len(b.doc.Items)
+	if b.runHasText || b.pending != 0 || n == 0 || b.doc.Items[n-1].Kind != Text {
+		return false, nil
+	}
+	b.doc.Items[n-1].Text += p
+	b.doc.Items[n-1].Source += p
+	return true, nil
 }
 
 // toRun appends s, spoken with st, to the run, first making the run an
@@ -383,8 +411,17 @@ func (s Strength) Duration() time.Duration {
 	return 0
 }
 
-func startsWithPunct(s string) bool {
-	return s != "" && strings.IndexByte(".,;:!?)", s[0]) >= 0
+// closingPunct is punctuation that ends a word or sentence.
+const closingPunct = ".,;:!?)]}\"'…»”’。、，！？；："
+
+// punctPrefix is the length of the closing punctuation s starts with.
+func punctPrefix(s string) int {
+	for i, r := range s {
+		if !strings.ContainsRune(closingPunct, r) {
+			return i
+		}
+	}
+	return len(s)
 }
 
 func isSpace(s string) bool {
