@@ -338,6 +338,7 @@ type fakeRecognizer struct {
 	final    []speech.Hypothesis
 	partial  string // returned by Partial when not ""
 	startErr error
+	delay    time.Duration // before Start returns
 	endErr   error
 	requests []speech.RecogRequest
 	written  int // samples, all streams
@@ -349,6 +350,14 @@ func (f *fakeRecognizer) Name() string        { return "fakerec" }
 func (f *fakeRecognizer) Languages() []string { return []string{"en-US"} }
 
 func (f *fakeRecognizer) Start(ctx context.Context, req speech.RecogRequest) (speech.Stream, error) {
+	f.mu.Lock()
+	delay := f.delay
+	f.mu.Unlock()
+	select {
+	case <-time.After(delay):
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.requests = append(f.requests, req)

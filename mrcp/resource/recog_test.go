@@ -8,6 +8,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/parley-cc/parley/media/mediatest"
 	"github.com/parley-cc/parley/mrcp"
 	"github.com/parley-cc/parley/mrcp/nlsml"
 	"github.com/parley-cc/parley/mrcp/speech"
@@ -528,6 +529,7 @@ func TestRecogQueueAfterFailure(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := newRecogRig(t)
 		g.rec.startErr = fmt.Errorf("%w: model missing", speech.ErrEngine)
+		g.rec.delay = 10 * time.Millisecond // fails after both requests arrived
 		g.doBody(mrcp.MethodRecognize, "application/srgs+xml", yesNo)
 		g.doBody(mrcp.MethodRecognize, "application/srgs+xml", yesNo)
 		g.quiet(0.1)
@@ -751,5 +753,42 @@ func TestNewRecogConfig(t *testing.T) {
 		if _, err := NewRecog(cfg); !errors.Is(err, ErrConfig) {
 			t.Errorf("NewRecog(%+v) = %v, want ErrConfig", cfg, err)
 		}
+	}
+}
+
+// TestRecogRealTime recognizes speech and keys through the real clock,
+// the audio paced by a ticker as RTP would deliver it.
+func TestRecogRealTime(t *testing.T) {
+	defer mediatest.CheckGoroutines(t)()
+	send := &fakeSender{}
+	rec := &fakeRecognizer{final: []speech.Hypothesis{{Text: "no", Confidence: 0.9}}}
+	r, err := NewRecog(RecogConfig{Channel: recogChannel, Send: send, Rate: 16000, Engines: &fakeEngines{rec: rec}, Log: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	r.Handle(withBody(request(recogChannel, mrcp.MethodRecognize, 1, "Speech-Complete-Timeout: 300"), "application/srgs+xml", yesNo))
+	pcm := append(append(hiss(16000, 0.6), mix(voice(16000, 0.6, 1), hiss(16000, 0.6))...), hiss(16000, 1.2)...)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for at := time.Duration(0); len(pcm) >= 320; at += 20 * time.Millisecond {
+		<-tick.C
+		r.Audio(at, pcm[:320])
+		pcm = pcm[320:]
+	}
+	msgs := waitFor(t, send, 3, 5*time.Second)
+	wantSummary(t, msgs, "1 200 IN-PROGRESS", "START-OF-INPUT 1 IN-PROGRESS", "RECOGNITION-COMPLETE 1 COMPLETE 000 success")
+	if b, _ := result(t, msgs[2]).Best(); b.Instance != "false" {
+		t.Errorf("instance %v", b.Instance)
+	}
+	r.Handle(withBody(request(recogChannel, mrcp.MethodRecognize, 2), "text/uri-list", "builtin:dtmf/digits?length=3"))
+	for _, k := range "123" {
+		r.Digit(k)
+	}
+	msgs = waitFor(t, send, 6, 5*time.Second)
+	wantSummary(t, msgs[3:], "2 200 IN-PROGRESS", "START-OF-INPUT 2 IN-PROGRESS", "RECOGNITION-COMPLETE 2 COMPLETE 000 success")
+	r.Close()
+	if _, _, open, _ := rec.stats(); open != 0 {
+		t.Errorf("%d streams open", open)
 	}
 }

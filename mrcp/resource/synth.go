@@ -304,12 +304,12 @@ func (s *Synth) start(j *speakJob) {
 	p.cancel = cancel
 	j.play = p
 	s.wg.Add(1)
-	go s.synthesize(ctx, j, p)
+	go s.synthesize(ctx, j, p, j.req) // a copy: CONTROL changes j.req
 	s.cfg.Out.Play(p, p.done)
 }
 
 // synthesize runs the engine for one playback on its own goroutine.
-func (s *Synth) synthesize(ctx context.Context, j *speakJob, p *playback) {
+func (s *Synth) synthesize(ctx context.Context, j *speakJob, p *playback, req speech.SynthRequest) {
 	defer s.wg.Done()
 	defer func() {
 		if v := recover(); v != nil {
@@ -317,7 +317,7 @@ func (s *Synth) synthesize(ctx context.Context, j *speakJob, p *playback) {
 			p.finish(fmt.Errorf("%w: panic: %v", speech.ErrEngine, v))
 		}
 	}()
-	err := j.synth.Synthesize(ctx, j.req, p.emit(ctx))
+	err := j.synth.Synthesize(ctx, req, p.emit(ctx))
 	if ctx.Err() == nil && err != nil && !errors.Is(err, errSpeakLength) {
 		s.ch.log.Warn("synthesis failed", "request_id", j.id, "engine", j.synth.Name(), "err", err)
 	}

@@ -248,12 +248,12 @@ func (s *Synth) control(req *mrcp.Message) {
 		restart = true
 	}
 	s.marks(j)
-	if v, ok := req.Header.Lookup(mrcp.HeaderSpeakRestart); ok && strings.EqualFold(v, "true") {
-		j.item, j.played, j.lastMark = 0, 0, ""
-		restart = true
-	}
-	if restart {
+	fromStart := strings.EqualFold(req.Header.Get(mrcp.HeaderSpeakRestart), "true")
+	if restart || fromStart {
 		s.halt(j)
+		if fromStart {
+			j.item, j.played, j.lastMark = 0, 0, ""
+		}
 		s.start(j) // replaces the playback in the output
 	}
 	resp := s.ch.response(req, mrcp.StatusSuccess, mrcp.StateComplete)
