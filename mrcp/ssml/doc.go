@@ -38,7 +38,11 @@
 //     SSML or not: its content is spoken.
 //
 // White space is collapsed, and adjacent Text items with the same
-// language, voice and prosody are one item. Attribute values that cannot
+// language, voice and prosody are one item; the say-as and sub outputs
+// inside such an item are words of their own, and its SayAs is set only
+// when the item is one say-as alone. Closing punctuation right after
+// text spoken with other settings ("say <emphasis>agent</emphasis>.")
+// ends that text's item rather than standing alone. Attribute values that cannot
 // be read are ignored, as a synthesizer would rather speak than fail.
 //
 // # Not supported
