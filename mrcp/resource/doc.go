@@ -34,7 +34,8 @@
 //	method             response                         events
 //	SPEAK              200 IN-PROGRESS (Speech-Marker)  SPEECH-MARKER per <mark>; SPEAK-COMPLETE
 //	                   200 PENDING behind another       SPEECH-MARKER (no name) when it starts
-//	                   407 + Completion-Cause           002 bad SSML, 005 no voice or language, 004 queue full
+//	                   407 + Completion-Cause           002 bad SSML, 005 no voice of the language,
+//	                                                    004 no voice of the name, queue full
 //	                   408 body neither SSML nor text
 //	STOP               200 COMPLETE, Active-Request-Id-List of those stopped; none get SPEAK-COMPLETE
 //	PAUSE              200 COMPLETE [active]; 402 when idle

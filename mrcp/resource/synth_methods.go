@@ -264,14 +264,16 @@ func (s *Synth) control(req *mrcp.Message) {
 
 // synthCause maps why a playback or voice selection failed to a
 // Completion-Cause and reason. An output stopped by someone else than
-// this resource (the session layer's own barge-in) is 001 barge-in.
+// this resource (the session layer's own barge-in) is 001 barge-in; no
+// voice of the language is 005 language-unsupported, and no voice of the
+// name asked for (speech.ErrNoVoice), like other failures, 004 error.
 func synthCause(err error) (mrcp.SynthCause, string) {
 	switch {
 	case err == nil:
 		return mrcp.SynthNormal, ""
 	case errors.Is(err, media.ErrStopped):
 		return mrcp.SynthBargeIn, ""
-	case errors.Is(err, speech.ErrLanguage), errors.Is(err, speech.ErrNoVoice):
+	case errors.Is(err, speech.ErrLanguage):
 		return mrcp.SynthLanguageUnsupported, err.Error()
 	}
 	return mrcp.SynthError, err.Error()

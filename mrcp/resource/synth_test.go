@@ -356,7 +356,7 @@ func TestSynthSpeakFailures(t *testing.T) {
 		{"unsupported type", "audio/wav", "RIFF", nil, "1 408 COMPLETE"},
 		{"no content type", "", "hello", nil, "1 408 COMPLETE"},
 		{"language", "text/plain", "bonjour", []string{"Speech-Language: xx-XX"}, "1 407 COMPLETE 005 language-unsupported"},
-		{"voice", "text/plain", "hello", []string{"Voice-Name: nobody"}, "1 407 COMPLETE 005 language-unsupported"},
+		{"voice", "text/plain", "hello", []string{"Voice-Name: nobody"}, "1 407 COMPLETE 004 error"},
 		{"bad gender", "text/plain", "hello", []string{"Voice-Gender: robot"}, "1 404 COMPLETE"},
 		{"bad volume", "text/plain", "hello", []string{"Prosody-Volume: loudest"}, "1 404 COMPLETE"},
 		{"speak length words", "text/plain", "hello", []string{"Speak-Length: 3 words"}, "1 409 COMPLETE"},
