@@ -28,9 +28,8 @@ type channel struct {
 
 func newChannel(id mrcp.ChannelID, send Sender, log *slog.Logger, table *paramTable) channel {
 	if log == nil {
-		log = slog.Default()
+		log = slog.Default().With("channel", string(id))
 	}
-	log = log.With("channel", string(id))
 	return channel{id: id, send: send, baseLog: log, log: log, table: table, params: make(map[string]string)}
 }
 

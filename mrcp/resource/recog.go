@@ -19,11 +19,12 @@ type RecogConfig struct {
 	// Send writes responses and events; required.
 	Send Sender
 	// Rate is the sample rate of the PCM given to Audio: 8000 (the
-	// default) or 16000.
+	// default), 16000 or 48000.
 	Rate int
 	// Engines picks the recognizer for a language; required.
 	Engines Engines
-	// Log receives the channel's log; default slog.Default().
+	// Log receives the channel's log; default slog.Default() with a
+	// "channel" attribute.
 	Log *slog.Logger
 }
 
@@ -68,12 +69,12 @@ func NewRecog(cfg RecogConfig) (*Recog, error) {
 	if cfg.Rate == 0 {
 		cfg.Rate = 8000
 	}
-	if cfg.Rate != 8000 && cfg.Rate != 16000 {
-		return nil, fmt.Errorf("%w: rate %d, want 8000 or 16000", ErrConfig, cfg.Rate)
+	if cfg.Rate != 8000 && cfg.Rate != 16000 && cfg.Rate != 48000 {
+		return nil, fmt.Errorf("%w: rate %d, want 8000, 16000 or 48000", ErrConfig, cfg.Rate)
 	}
 	r := &Recog{cfg: cfg, grammars: make(map[string]*grammarRef)}
 	r.ch = newChannel(cfg.Channel, cfg.Send, cfg.Log, newParamTable(genericParams(), recogParams()))
-	r.in.init(cfg.Rate)
+	r.in.init()
 	r.threshold.Store(thresholdBits(defaultSensitivity))
 	det, err := newDetector(cfg.Rate, defaultSensitivity)
 	if err != nil {

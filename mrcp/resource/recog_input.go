@@ -16,7 +16,7 @@ import (
 // this far behind, the oldest items are dropped.
 const (
 	inputSlots     = 100 // 2 s of 20 ms frames
-	maxSlotSamples = 960 // 60 ms at 16 kHz; longer frames take several slots
+	maxSlotSamples = 960 // 20 ms at 48 kHz; longer frames take several slots
 	prerollMs      = 500 // audio kept from before speech is detected
 	maxCaptureSecs = 60  // audio waiting for a slow engine
 	vadHangoverMs  = 150 // silence before the VAD reports the end of speech
@@ -69,7 +69,7 @@ type inputQueue struct {
 	dropped atomic.Uint64
 }
 
-func (q *inputQueue) init(rate int) {
+func (q *inputQueue) init() {
 	q.items = make([]inputItem, inputSlots)
 	for i := range q.items {
 		q.items[i].pcm = make([]int16, maxSlotSamples)
@@ -340,6 +340,7 @@ func (r *Recog) checkSilence(j *recogJob) {
 // capture is the speech of one utterance on its way to the engine, and
 // what the engine made of it so far.
 type capture struct {
+	limit    int // samples that may wait
 	mu       sync.Mutex
 	pcm      []int16
 	reason   endReason
@@ -353,7 +354,7 @@ type capture struct {
 func (c *capture) push(pcm []int16) {
 	c.mu.Lock()
 	if c.reason == endNone {
-		if limit := maxCaptureSecs * 16000; len(c.pcm)+len(pcm) > limit {
+		if len(c.pcm)+len(pcm) > c.limit {
 			c.dropped += len(pcm)
 		} else {
 			c.pcm = append(c.pcm, pcm...)

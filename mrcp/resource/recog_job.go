@@ -140,6 +140,7 @@ func (r *Recog) newJob(req *mrcp.Message, gs *grammarSet) (*recogJob, *recogFail
 		j.termChar = dtmfKey(rune(tc[0]))
 	}
 	j.cap.kick = make(chan struct{}, 1)
+	j.cap.limit = maxCaptureSecs * r.cfg.Rate
 	if gs.speech() {
 		engine, err := r.cfg.Engines.SelectRecognizer(lang, "")
 		if err == nil && engine == nil {

@@ -748,7 +748,7 @@ func TestNewRecogConfig(t *testing.T) {
 		{Channel: recogChannel, Engines: &fakeEngines{}},
 		{Channel: recogChannel, Send: &fakeSender{}},
 		{Channel: synthChannel, Send: &fakeSender{}, Engines: &fakeEngines{}},
-		{Channel: recogChannel, Send: &fakeSender{}, Engines: &fakeEngines{}, Rate: 48000},
+		{Channel: recogChannel, Send: &fakeSender{}, Engines: &fakeEngines{}, Rate: 44100},
 	} {
 		if _, err := NewRecog(cfg); !errors.Is(err, ErrConfig) {
 			t.Errorf("NewRecog(%+v) = %v, want ErrConfig", cfg, err)

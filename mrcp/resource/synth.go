@@ -62,7 +62,8 @@ type SynthConfig struct {
 	Rate int
 	// Engines picks the synthesizer and voice; required.
 	Engines Engines
-	// Log receives the channel's log; default slog.Default().
+	// Log receives the channel's log; default slog.Default() with a
+	// "channel" attribute.
 	Log *slog.Logger
 }
 
