@@ -47,7 +47,7 @@ var (
 	engErr  error
 )
 
-func realEngines(t *testing.T) *engines {
+func realEngines(t testing.TB) *engines {
 	t.Helper()
 	engOnce.Do(func() {
 		tts, err := flite.New(flite.Config{})
@@ -68,7 +68,7 @@ func realEngines(t *testing.T) *engines {
 	return eng
 }
 
-func startServer(t *testing.T, cfg server.Config) *server.Server {
+func startServer(t testing.TB, cfg server.Config) *server.Server {
 	t.Helper()
 	if cfg.Engines == nil {
 		cfg.Engines = realEngines(t)
@@ -90,7 +90,7 @@ func startServer(t *testing.T, cfg server.Config) *server.Server {
 }
 
 // say renders text with flite at rate, for the test caller to speak.
-func say(t *testing.T, text string, rate int) []int16 {
+func say(t testing.TB, text string, rate int) []int16 {
 	t.Helper()
 	e := realEngines(t)
 	doc, err := ssml.Parse("text/plain", []byte(text))
