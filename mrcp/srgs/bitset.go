@@ -66,16 +66,16 @@ func (s bitset) each(f func(int)) {
 	}
 }
 
-// desc lists the positions in descending order.
-func (s bitset) desc() []int {
-	var out []int
-	for i := len(s) - 1; i >= 0; i-- {
+// last returns the highest position below or at most max, or -1.
+func (s bitset) last(max int) int {
+	for i := min(max>>6, len(s)-1); i >= 0; i-- {
 		w := s[i]
-		for w != 0 {
-			b := 63 - bits.LeadingZeros64(w)
-			out = append(out, i*64+b)
-			w &^= 1 << uint(b)
+		if i == max>>6 && max&63 != 63 {
+			w &= 1<<(uint(max&63)+1) - 1
+		}
+		if w != 0 {
+			return i*64 + 63 - bits.LeadingZeros64(w)
 		}
 	}
-	return out
+	return -1
 }

@@ -59,7 +59,7 @@ func (g *Grammar) Match(input string) (*Match, bool) {
 	if !m.ruleEnds(g.rootI, 0).has(m.n) || m.aborted() {
 		return nil, false
 	}
-	var evs []event
+	evs := make([]event, 0, 4*len(in)+8)
 	if !m.deriveRule(g.rootI, 0, m.n, &evs) || m.aborted() {
 		return nil, false
 	}
@@ -99,12 +99,13 @@ type matcher struct {
 	g    *Grammar
 	in   []string
 	n    int
-	ends [][]bitset        // [rule][start]; nil until computed
-	busy [][]bool          // [rule][start]; being computed (left recursion guard)
-	via  [][]uint8         // [rule][start]: 0 unknown, 1 busy, 2 false, 3 true
-	from map[uint64]bitset // evalFrom's memo, by node id and position
+	ends [][]bitset // [rule][start]; nil until computed
+	busy [][]bool   // [rule][start]; being computed (left recursion guard)
+	via  [][]uint8  // [rule][start]: 0 unknown, 1 busy, 2 false, 3 true
 	slab []uint64
-	work int
+	// slabSize is the size of the last slab
+	slabSize int
+	work     int
 }
 
 func newMatcher(g *Grammar, in []string) *matcher {
@@ -125,7 +126,10 @@ func (m *matcher) set() bitset {
 	w := (m.n + 64) / 64
 	m.work += w
 	if len(m.slab) < w {
-		m.slab = make([]uint64, max(1024, w))
+		// Slabs grow from 32 words (one 8-position set at a time for
+		// a short input) to 1024.
+		m.slabSize = min(max(2*m.slabSize, 32), 1024)
+		m.slab = make([]uint64, max(m.slabSize, w))
 	}
 	s := bitset(m.slab[:w:w])
 	m.slab = m.slab[w:]
@@ -468,21 +472,6 @@ func (m *matcher) canSpan(n *node, i, p, q int) bool {
 	return ok
 }
 
-// evalFrom is eval from the single position p, memoized for the
-// derivation, which asks the same question of an item many times.
-func (m *matcher) evalFrom(n *node, p int) bitset {
-	k := uint64(n.id)<<32 | uint64(p)
-	if s, ok := m.from[k]; ok {
-		return s
-	}
-	if m.from == nil {
-		m.from = make(map[uint64]bitset, 64)
-	}
-	s := m.eval(n, m.single(p))
-	m.from[k] = s
-	return s
-}
-
 // deriveSeq splits p..q among kids: forward sets, then a walk back that
 // picks for each item the latest start from which the rest still fits.
 func (m *matcher) deriveSeq(kids []*node, p, q int, evs *[]event) bool {
@@ -504,8 +493,8 @@ func (m *matcher) deriveChain(kids []*node, fwd []bitset, q int, evs *[]event) b
 	cuts[len(kids)] = q
 	for i := len(kids) - 1; i >= 0; i-- {
 		found := false
-		for _, x := range fwd[i].desc() {
-			if x <= cuts[i+1] && m.evalFrom(kids[i], x).has(cuts[i+1]) {
+		for x := fwd[i].last(cuts[i+1]); x >= 0; x = fwd[i].last(x - 1) {
+			if m.eval(kids[i], m.single(x)).has(cuts[i+1]) {
 				cuts[i], found = x, true
 				break
 			}
