@@ -1,9 +1,10 @@
 package resource
 
-// VoiceSelection stands in for speech.VoiceSelection until the speech
-// registry lands. TEMPORARY.
-type VoiceSelection struct {
-	Name, Language, Gender string
-	Age                    int
-	Engine                 string
-}
+import "github.com/parley-cc/parley/mrcp/speech"
+
+// VoiceSelection is speech.VoiceSelection, under the name this package
+// used before the registry existed.
+type VoiceSelection = speech.VoiceSelection
+
+// *speech.Registry is what the speech server gives as Engines.
+var _ Engines = (*speech.Registry)(nil)

@@ -11,22 +11,6 @@ import (
 	"github.com/parley-cc/parley/mrcp/speech/flite"
 )
 
-// fliteEngines offers the real flite synthesizer.
-type fliteEngines struct{ tts *flite.Engine }
-
-func (e fliteEngines) SelectVoice(sel VoiceSelection) (speech.Synthesizer, speech.Voice, error) {
-	for _, v := range e.tts.Voices() {
-		if sel.Name == "" || v.Name == sel.Name {
-			return e.tts, v, nil
-		}
-	}
-	return nil, speech.Voice{}, speech.ErrNoVoice
-}
-
-func (fliteEngines) SelectRecognizer(string, string) (speech.Recognizer, error) {
-	return nil, speech.ErrLanguage
-}
-
 // waitFor polls the sender until it has sent n messages.
 func waitFor(t *testing.T, send *fakeSender, n int, limit time.Duration) []*mrcp.Message {
 	t.Helper()
@@ -51,9 +35,11 @@ func TestSynthWithFlite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	reg := speech.NewRegistry()
+	reg.AddSynthesizer(tts)
 	send := &fakeSender{}
 	out := newFakeOutput(t, 8000)
-	s, err := NewSynth(SynthConfig{Channel: synthChannel, Send: send, Out: out, Rate: 8000, Engines: fliteEngines{tts}, Log: quietLog})
+	s, err := NewSynth(SynthConfig{Channel: synthChannel, Send: send, Out: out, Rate: 8000, Engines: reg, Log: quietLog})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,6 +60,11 @@ func TestSynthWithFlite(t *testing.T) {
 	if took.Seconds() < secs*0.9 {
 		t.Errorf("%.2f s of audio played in %v: faster than real time", secs, took)
 	}
+
+	// Voices the registry does not have.
+	s.Handle(withBody(request(synthChannel, mrcp.MethodSpeak, 2, "Voice-Name: nobody"), "text/plain", "hi"))
+	s.Handle(withBody(request(synthChannel, mrcp.MethodSpeak, 3, "Speech-Language: de-DE"), "text/plain", "hallo"))
+	wantSummary(t, send.all()[3:], "2 407 COMPLETE 004 error", "3 407 COMPLETE 005 language-unsupported")
 	s.Close()
 	out.close()
 }

@@ -42,7 +42,7 @@ type Output interface {
 // Engines picks the speech engines for requests. *speech.Registry
 // satisfies it.
 type Engines interface {
-	SelectVoice(VoiceSelection) (speech.Synthesizer, speech.Voice, error)
+	SelectVoice(speech.VoiceSelection) (speech.Synthesizer, speech.Voice, error)
 	SelectRecognizer(language, name string) (speech.Recognizer, error)
 }
 

@@ -44,7 +44,7 @@ func (s *Synth) speak(req *mrcp.Message) {
 		lang = doc.Lang
 	}
 	age, _ := strconv.Atoi(s.ch.value(req, mrcp.HeaderVoiceAge))
-	sel := VoiceSelection{
+	sel := speech.VoiceSelection{
 		Name:     s.ch.value(req, mrcp.HeaderVoiceName),
 		Language: lang,
 		Gender:   strings.ToLower(s.ch.value(req, mrcp.HeaderVoiceGender)),
