@@ -293,8 +293,8 @@ type frame struct {
 }
 
 type child struct {
-	val  any
-	text string
+	val        any
+	start, end int // the input it matched, for meta.id.text
 }
 
 // interp evaluates the tags of one derivation.
@@ -343,7 +343,7 @@ func (g *Grammar) interpret(in []string, evs []event) any {
 			if p.children == nil {
 				p.children = make(map[string]child)
 			}
-			p.children[g.rules[f.rule].id] = child{val: val, text: f.text(in)}
+			p.children[g.rules[f.rule].id] = child{val: val, start: f.start, end: f.end}
 			p.latest, p.hasChild = val, true
 		}
 	}
@@ -489,7 +489,7 @@ func (it *interp) term(f *frame, t term) any {
 		return f.text(it.in)
 	case tMetaRule:
 		if c, ok := f.children[t.ref]; ok {
-			return c.text
+			return strings.Join(it.in[c.start:c.end], " ")
 		}
 	}
 	return undefined{}
