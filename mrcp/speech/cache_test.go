@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -554,6 +555,37 @@ func BenchmarkCache(b *testing.B) {
 			if err := e.Synthesize(context.Background(), req, nop); err != nil {
 				b.Fatal(err)
 			}
+		}
+	})
+}
+
+// FuzzCacheKey renders two requests built from fuzzed parts through one
+// cache: the engine must run once if they are the same request, twice if
+// they differ.
+func FuzzCacheKey(f *testing.F) {
+	f.Add("hello", "hello", int64(0), int64(0), "a", "a", 1.0, 1.0)
+	f.Add("hel", "hello", int64(5), int64(5), "a", "b", 1.0, 1.5)
+	f.Add("", "", int64(1), int64(2), "", "", 0.0, math.Copysign(0, -1))
+	f.Fuzz(func(t *testing.T, textA, textB string, brA, brB int64, markA, markB string, rateA, rateB float64) {
+		build := func(text string, br int64, mark string, rate float64) speech.SynthRequest {
+			req := request(text)
+			req.Doc.Items[0].Name = mark
+			req.Doc.Items = append(req.Doc.Items, ssml.Item{Kind: ssml.Break, Break: time.Duration(br)})
+			req.Prosody.Rate = rate
+			return req
+		}
+		a, b := build(textA, brA, markA, rateA), build(textB, brB, markB, rateB)
+		e := &scriptEngine{}
+		c := speech.NewCache(e, speech.CacheOptions{})
+		if _, err := collect(context.Background(), c, a); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := collect(context.Background(), c, b); err != nil {
+			t.Fatal(err)
+		}
+		same := textA == textB && brA == brB && markA == markB && math.Float64bits(rateA) == math.Float64bits(rateB)
+		if want := map[bool]int32{true: 1, false: 2}[same]; e.calls.Load() != want {
+			t.Fatalf("same request %v, engine ran %d times", same, e.calls.Load())
 		}
 	})
 }

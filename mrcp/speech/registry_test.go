@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -222,4 +223,41 @@ func TestRegistryConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// FuzzSelectVoice selects with arbitrary headers: no panic, errors of
+// the documented kinds, and a named voice is the one named.
+func FuzzSelectVoice(f *testing.F) {
+	f.Add("slt", "", "", 0, "")
+	f.Add("espeak-ng/de nova", "en-US", "female", 30, "")
+	f.Add("", "en_gb", "MALE", 200, "espeak-ng")
+	f.Add("/", "-", "", -1, "x")
+	r := testRegistry()
+	f.Fuzz(func(t *testing.T, name, lang, gender string, age int, eng string) {
+		sel := speech.VoiceSelection{Name: name, Language: lang, Gender: gender, Age: age, Engine: eng}
+		s, v, err := r.SelectVoice(sel)
+		if err != nil {
+			if !errors.Is(err, speech.ErrNoVoice) && !errors.Is(err, speech.ErrLanguage) {
+				t.Fatalf("%+v: unexpected error %v", sel, err)
+			}
+			return
+		}
+		if v.Engine != s.Name() {
+			t.Fatalf("%+v: voice %+v not of engine %s", sel, v, s.Name())
+		}
+		if eng != "" && !strings.EqualFold(eng, s.Name()) {
+			t.Fatalf("%+v: engine %s chosen", sel, s.Name())
+		}
+		if strings.TrimSpace(name) != "" {
+			found := false
+			for _, n := range strings.Fields(name) {
+				if strings.EqualFold(n, v.Name) || strings.EqualFold(n, s.Name()+"/"+v.Name) {
+					found = true
+				}
+			}
+			if !found {
+				t.Fatalf("%+v: chose %s/%s, not a voice named", sel, s.Name(), v.Name)
+			}
+		}
+	})
 }
