@@ -9,9 +9,9 @@ import (
 // with the word at hand: with a directory of thousands of names, one
 // map look-up replaces thousands of attempts.
 type altIndex struct {
-	byWord map[string][]int      // kids that can start with the word
-	always []int                 // kids that can match empty or start with anything
-	can    []map[string]struct{} // per kid its first words; nil for always
+	byWord map[string][]int // kids that can start with the word
+	always []int            // kids that can match empty or start with anything
+	can    []firstSet       // per kid its first words; unused for always
 }
 
 // minIndexed is the fewest alternatives worth an index.
@@ -20,26 +20,55 @@ const minIndexed = 4
 // maxFirst bounds a first-word set; a larger one counts as "anything".
 const maxFirst = 4096
 
-// firstSet is the words a node's non-empty matches can start with;
-// any means it is unknown or too large.
+// firstSet is the words a node's non-empty matches can start with: one
+// word (the common case, without a map), or several; any means it is
+// unknown or too large.
 type firstSet struct {
 	any   bool
-	words map[string]struct{}
+	one   string
+	words map[string]struct{} // when more than one
+}
+
+func (f *firstSet) empty() bool { return !f.any && f.one == "" && f.words == nil }
+
+func (f *firstSet) contains(w string) bool {
+	if f.any || f.one == w && w != "" {
+		return true
+	}
+	_, ok := f.words[w]
+	return ok
+}
+
+// each calls fn for each word of a set that is not any.
+func (f *firstSet) each(fn func(string)) {
+	if f.one != "" {
+		fn(f.one)
+	}
+	for w := range f.words {
+		fn(w)
+	}
 }
 
 func (f *firstSet) add(o firstSet) {
 	if f.any || o.any {
-		f.any, f.words = true, nil
+		*f = firstSet{any: true}
 		return
 	}
-	for w := range o.words {
-		if f.words == nil {
-			f.words = make(map[string]struct{})
+	o.each(func(w string) {
+		switch {
+		case f.one == w || f.words != nil && f.contains(w):
+		case f.empty():
+			f.one = w
+		default:
+			if f.words == nil {
+				f.words = map[string]struct{}{f.one: {}}
+				f.one = ""
+			}
+			f.words[w] = struct{}{}
 		}
-		f.words[w] = struct{}{}
-	}
+	})
 	if len(f.words) > maxFirst {
-		f.any, f.words = true, nil
+		*f = firstSet{any: true}
 	}
 }
 
@@ -79,17 +108,16 @@ func (g *Grammar) indexAlternatives() {
 }
 
 func (ix *indexer) index(n *node) *altIndex {
-	a := &altIndex{byWord: make(map[string][]int), can: make([]map[string]struct{}, len(n.kids))}
+	a := &altIndex{byWord: make(map[string][]int), can: make([]firstSet, len(n.kids))}
 	for i, k := range n.kids {
 		f := ix.first(k)
 		if f.any || k.nullable {
 			a.always = append(a.always, i)
+			a.can[i] = firstSet{any: true}
 			continue
 		}
-		a.can[i] = f.words
-		for w := range f.words {
-			a.byWord[w] = append(a.byWord[w], i)
-		}
+		a.can[i] = f
+		f.each(func(w string) { a.byWord[w] = append(a.byWord[w], i) })
 	}
 	return a
 }
@@ -100,7 +128,7 @@ func (ix *indexer) first(n *node) firstSet {
 	var f firstSet
 	switch n.kind {
 	case kWord:
-		f.words = map[string]struct{}{n.word: {}}
+		f.one = n.word
 	case kSeq:
 		for _, k := range n.kids {
 			f.add(ix.first(k))

@@ -462,14 +462,13 @@ func (m *matcher) canSpan(n *node, i, p, q int) bool {
 	if k.kind == kWord {
 		return q == p+1 && m.in[p] == k.word
 	}
-	if n.first == nil || n.first.can[i] == nil {
+	if n.first == nil || n.first.can[i].any {
 		return true
 	}
 	if p >= m.n || p == q {
 		return false
 	}
-	_, ok := n.first.can[i][m.in[p]]
-	return ok
+	return n.first.can[i].contains(m.in[p])
 }
 
 // deriveSeq splits p..q among kids: forward sets, then a walk back that

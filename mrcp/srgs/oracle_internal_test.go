@@ -117,7 +117,7 @@ func randGrammar(r *rand.Rand) string {
 		if depth > 3 {
 			return string(rune('a' + r.IntN(3)))
 		}
-		switch r.IntN(9) {
+		switch r.IntN(10) {
 		case 0, 1:
 			return string(rune('a' + r.IntN(3)))
 		case 2:
@@ -135,6 +135,13 @@ func randGrammar(r *rand.Rand) string {
 		case 6:
 			// A reference after a word, so never left-recursive.
 			return string(rune('a'+r.IntN(3))) + fmt.Sprintf(" $r%d", r.IntN(nrules))
+		case 8:
+			// Four or more alternatives: the indexed case.
+			alts := make([]string, 4+r.IntN(3))
+			for i := range alts {
+				alts[i] = expr(depth+1, rule)
+			}
+			return "(" + strings.Join(alts, " | ") + ")"
 		case 7:
 			if rule+1 < nrules {
 				return fmt.Sprintf("$r%d", rule+1+r.IntN(nrules-rule-1))
@@ -170,7 +177,7 @@ func allInputs(n int) []string {
 // language of random grammars: Match accepts exactly the language, and
 // Prefix calls an input viable whenever a longer sentence starts with it.
 func TestMatchOracle(t *testing.T) {
-	const inputLen, langLen = 4, 6
+	const inputLen, langLen = 4, 5
 	r := rand.New(rand.NewPCG(1, 2))
 	inputs := allInputs(inputLen)
 	checked := 0
