@@ -315,8 +315,8 @@ func (r *rendering) stream(ctx context.Context, rate int, emit func(Chunk) error
 
 // appendRequestKey appends to b an encoding of everything about req that
 // shapes the audio of engine: voice, rate, baseline prosody and the
-// document's language and items (what each says and how; not the source
-// text or say-as that produced it).
+// document (ssml.Document.AppendKey: what each item says and how, not the
+// source text or say-as that produced it).
 func appendRequestKey(b []byte, engine string, req SynthRequest) []byte {
 	b = appendString(b, engine)
 	v := req.Voice
@@ -327,21 +327,7 @@ func appendRequestKey(b []byte, engine string, req SynthRequest) []byte {
 	b = binary.AppendVarint(b, int64(v.Age))
 	b = binary.AppendVarint(b, int64(req.Rate))
 	b = appendProsody(b, req.Prosody)
-	b = appendString(b, req.Doc.Lang)
-	b = binary.AppendUvarint(b, uint64(len(req.Doc.Items)))
-	for _, it := range req.Doc.Items {
-		b = append(b, byte(it.Kind))
-		b = appendString(b, it.Text)
-		b = binary.AppendVarint(b, int64(it.Break))
-		b = appendString(b, it.Name)
-		b = appendString(b, it.Lang)
-		b = appendString(b, it.Voice.Name)
-		b = appendString(b, it.Voice.Gender)
-		b = binary.AppendVarint(b, int64(it.Voice.Age))
-		b = binary.AppendVarint(b, int64(it.Voice.Variant))
-		b = appendProsody(b, it.Prosody)
-	}
-	return b
+	return req.Doc.AppendKey(b)
 }
 
 func appendString(b []byte, s string) []byte {

@@ -444,3 +444,31 @@ func TestGoroutinesEnd(t *testing.T) {
 	defer mediatest.CheckGoroutines(t)()
 	render(t, e, say("en-us", 8000, "goodbye"))
 }
+
+// TestSSML renders a document from ssml.Parse.
+func TestSSML(t *testing.T) {
+	e := newEngine(t)
+	d, err := ssml.Parse("application/ssml+xml", []byte(`<?xml version="1.0"?>
+<speak version="1.0" xmlns="http://www.w3.org/2001/10/synthesis" xml:lang="en-US">
+  Your balance is <mark name="amount"/><say-as interpret-as="currency">$42.50</say-as>.
+  <break time="800ms"/><mark name="after"/>
+  <prosody rate="fast" volume="loud">Goodbye.</prosody>
+  <voice gender="female">Thank you for calling.</voice>
+</speak>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := render(t, e, speech.SynthRequest{Doc: d, Voice: speech.Voice{Name: "en-us"}, Rate: 16000, Prosody: ssml.DefaultProsody})
+	if got := r.markNames(); !slices.Equal(got, []string{"amount", "after"}) {
+		t.Fatalf("marks %v", got)
+	}
+	if r.marks[0].at < 8000 || r.marks[1].at-r.marks[0].at < 16000 {
+		t.Errorf("marks at %v: want speech before each", r.marks)
+	}
+	if z := longestZeroRun(r.pcm[:r.marks[1].at]); z < 800*16 {
+		t.Errorf("longest silence before mark after: %d samples, want the 800 ms break", z)
+	}
+	if s := r.seconds(16000); s < 4 || s > 12 || rms(r.pcm) < 300 {
+		t.Errorf("%.2f s, rms %.0f", s, rms(r.pcm))
+	}
+}
