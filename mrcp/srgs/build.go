@@ -28,6 +28,9 @@ func (b *builder) node(k kind, line, col int) (*node, error) {
 		return nil, fmt.Errorf("%w: more than %d nodes (at %d:%d)", ErrTooComplex, MaxNodes, line, col)
 	}
 	n := &node{kind: k, line: line, col: col, prob: -1, id: b.nodes}
+	if k == kAlt {
+		n.choice = &choice{}
+	}
 	if k == kRef {
 		b.refs = append(b.refs, n)
 	}

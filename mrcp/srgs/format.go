@@ -97,7 +97,7 @@ func writeABNF(b *strings.Builder, n *node, unit bool) {
 		}
 	case kAlt:
 		weighted := false
-		for _, w := range n.weights {
+		for _, w := range n.choice.weights {
 			weighted = weighted || w != 1
 		}
 		b.WriteByte('(')
@@ -106,7 +106,7 @@ func writeABNF(b *strings.Builder, n *node, unit bool) {
 				b.WriteString(" | ")
 			}
 			if weighted || len(n.kids) == 1 {
-				b.WriteString("/" + strconv.FormatFloat(n.weights[i], 'g', -1, 64) + "/ ")
+				b.WriteString("/" + strconv.FormatFloat(n.choice.weights[i], 'g', -1, 64) + "/ ")
 			}
 			writeABNF(b, k, false)
 		}

@@ -103,27 +103,32 @@ const (
 )
 
 type node struct {
-	kind    kind
-	word    string
-	kids    []*node
-	weights []float64 // kAlt: one per kid
-	order   []int     // kAlt: kids by weight, heaviest first, then in order
-	rank    []int     // kAlt: each kid's place in order
-	min     int       // kRepeat
-	max     int       // kRepeat; -1 for unbounded
-	prob    float64   // kRepeat: repeat-prob, -1 if absent
-	ref     string    // kRef: rule id
-	refI    int       // kRef: index in Grammar.rules
-	tag     string    // kTag: the tag's text
-	prog    []stmt    // kTag: the compiled script; nil for a literal
-	first   *altIndex // kAlt: which kids can start with which word
-	id      int       // unique in the grammar, from 0
-	line    int
-	col     int
+	kind   kind
+	word   string
+	kids   []*node
+	choice *choice // kAlt only
+	min    int     // kRepeat
+	max    int     // kRepeat; -1 for unbounded
+	prob   float64 // kRepeat: repeat-prob, -1 if absent
+	ref    string  // kRef: rule id
+	refI   int     // kRef: index in Grammar.rules
+	tag    string  // kTag: the tag's text
+	prog   []stmt  // kTag: the compiled script; nil for a literal
+	id     int     // unique in the grammar, from 0
+	line   int
+	col    int
 	// analysis, filled by finish
 	productive bool
 	nullable   bool
 	grows      bool
+}
+
+// choice holds what only an alternative (kAlt) needs.
+type choice struct {
+	weights []float64 // one per kid
+	order   []int     // kids by weight, heaviest first, then in order
+	rank    []int     // each kid's place in order
+	first   *altIndex // which kids can start with which word; nil if few
 }
 
 // Mode returns the grammar's mode, Voice unless the grammar says

@@ -85,18 +85,18 @@ func (g *Grammar) indexAlternatives() {
 	var walk func(n *node)
 	walk = func(n *node) {
 		if n.kind == kAlt {
-			n.order = make([]int, len(n.kids))
-			for i := range n.order {
-				n.order[i] = i
+			n.choice.order = make([]int, len(n.kids))
+			for i := range n.choice.order {
+				n.choice.order[i] = i
 			}
-			slices.SortStableFunc(n.order, func(a, b int) int { return cmp.Compare(n.weights[b], n.weights[a]) })
-			n.rank = make([]int, len(n.kids))
-			for r, i := range n.order {
-				n.rank[i] = r
+			slices.SortStableFunc(n.choice.order, func(a, b int) int { return cmp.Compare(n.choice.weights[b], n.choice.weights[a]) })
+			n.choice.rank = make([]int, len(n.kids))
+			for r, i := range n.choice.order {
+				n.choice.rank[i] = r
 			}
 		}
 		if n.kind == kAlt && len(n.kids) >= minIndexed {
-			n.first = ix.index(n)
+			n.choice.first = ix.index(n)
 		}
 		for _, k := range n.kids {
 			walk(k)

@@ -117,7 +117,7 @@ func (j *jsgfWriter) classOf(n *node, visits *int) cls {
 	case kAlt:
 		c := clsVoid
 		for i, k := range n.kids {
-			if n.weights[i] > 0 { // weight 0: never recognized
+			if n.choice.weights[i] > 0 { // weight 0: never recognized
 				c = max(c, j.classOf(k, visits))
 			}
 		}
@@ -225,14 +225,14 @@ func (j *jsgfWriter) alt(n *node) (string, cls, bool) {
 	for i, k := range n.kids {
 		s, c, a := j.unit(k)
 		switch {
-		case n.weights[i] == 0:
+		case n.choice.weights[i] == 0:
 		case c == clsEps:
 			optional = true
 		case c == clsSome:
 			parts = append(parts, s)
 			atomic = a
-			weights = append(weights, n.weights[i])
-			weighted = weighted || n.weights[i] != 1
+			weights = append(weights, n.choice.weights[i])
+			weighted = weighted || n.choice.weights[i] != 1
 		}
 	}
 	if len(parts) == 0 {

@@ -193,7 +193,7 @@ func (m *matcher) eval(n *node, s bitset) bitset {
 		return cur
 	case kAlt:
 		out := m.set()
-		if n.first == nil {
+		if n.choice.first == nil {
 			for _, k := range n.kids {
 				out.or(m.eval(k, s))
 			}
@@ -387,11 +387,11 @@ func (m *matcher) derive(n *node, p, q int, evs *[]event) bool {
 	case kSeq:
 		return m.deriveSeq(n.kids, p, q, evs)
 	case kAlt:
-		order := n.order
-		if n.first != nil && p < m.n {
+		order := n.choice.order
+		if n.choice.first != nil && p < m.n {
 			// Only the kids that can start here, by rank.
 			order = slices.Clone(m.candidates(n, m.single(p)))
-			slices.SortFunc(order, func(a, b int) int { return cmp.Compare(n.rank[a], n.rank[b]) })
+			slices.SortFunc(order, func(a, b int) int { return cmp.Compare(n.choice.rank[a], n.choice.rank[b]) })
 		}
 		for _, i := range order {
 			k := n.kids[i]
@@ -424,7 +424,7 @@ func (m *matcher) derive(n *node, p, q int, evs *[]event) bool {
 // candidates lists the kids of an indexed alternative that may match
 // from some position of s, in order.
 func (m *matcher) candidates(n *node, s bitset) []int {
-	a := n.first
+	a := n.choice.first
 	if p, ok := s.only(); ok {
 		// One start position, the common case: no merging.
 		if p >= m.n {
@@ -462,13 +462,13 @@ func (m *matcher) canSpan(n *node, i, p, q int) bool {
 	if k.kind == kWord {
 		return q == p+1 && m.in[p] == k.word
 	}
-	if n.first == nil || n.first.can[i].any {
+	if n.choice.first == nil || n.choice.first.can[i].any {
 		return true
 	}
 	if p >= m.n || p == q {
 		return false
 	}
-	return n.first.can[i].contains(m.in[p])
+	return n.choice.first.can[i].contains(m.in[p])
 }
 
 // deriveSeq splits p..q among kids: forward sets, then a walk back that

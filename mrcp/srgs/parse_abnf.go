@@ -407,7 +407,7 @@ func (p *abnfParser) alternatives() (*node, error) {
 			return nil, err
 		}
 		alt.kids = append(alt.kids, seq)
-		alt.weights = append(alt.weights, w)
+		alt.choice.weights = append(alt.choice.weights, w)
 		if err := p.space(); err != nil {
 			return nil, err
 		}

@@ -450,7 +450,7 @@ func (p *xmlParser) oneOf(line, col int) (*node, error) {
 				return nil, err
 			}
 			alt.kids = append(alt.kids, n)
-			alt.weights = append(alt.weights, w)
+			alt.choice.weights = append(alt.choice.weights, w)
 		}
 	}
 }
