@@ -43,9 +43,9 @@ func TestPlaybackAllocs(t *testing.T) {
 // frame copied into the input queue.
 func BenchmarkRecogAudio(b *testing.B) {
 	var q inputQueue
-	q.init()
+	q.init(8000)
 	frame := hiss(8000, 0.02)
-	buf := make([]int16, maxSlotSamples)
+	buf := make([]int16, 160)
 	b.ReportAllocs()
 	for b.Loop() {
 		q.putAudio(frame)
@@ -55,7 +55,7 @@ func BenchmarkRecogAudio(b *testing.B) {
 
 func TestRecogAudioAllocs(t *testing.T) {
 	var q inputQueue
-	q.init()
+	q.init(8000)
 	frame := hiss(8000, 0.02)
 	if n := testing.AllocsPerRun(1000, func() { q.putAudio(frame) }); n != 0 {
 		t.Errorf("%v allocations per frame", n)

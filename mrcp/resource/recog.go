@@ -74,7 +74,7 @@ func NewRecog(cfg RecogConfig) (*Recog, error) {
 	}
 	r := &Recog{cfg: cfg, grammars: make(map[string]*grammarRef)}
 	r.ch = newChannel(cfg.Channel, cfg.Send, cfg.Log, newParamTable(genericParams(), recogParams()))
-	r.in.init()
+	r.in.init(cfg.Rate)
 	r.threshold.Store(thresholdBits(defaultSensitivity))
 	det, err := newDetector(cfg.Rate, defaultSensitivity)
 	if err != nil {

@@ -13,7 +13,6 @@ import (
 // this far behind, the oldest items are dropped.
 const (
 	inputSlots     = 100 // 2 s of 20 ms frames
-	maxSlotSamples = 960 // 20 ms at 48 kHz; longer frames take several slots
 	prerollMs      = 500 // audio kept from before speech is detected
 	maxCaptureSecs = 60  // audio waiting for a slow engine
 	vadHangoverMs  = 150 // silence before the VAD reports the end of speech
@@ -55,17 +54,18 @@ type inputQueue struct {
 	dropped atomic.Uint64
 }
 
-func (q *inputQueue) init() {
+// init makes the slots, 20 ms each at rate: longer frames take several.
+func (q *inputQueue) init(rate int) {
 	q.items = make([]inputItem, inputSlots)
 	for i := range q.items {
-		q.items[i].pcm = make([]int16, maxSlotSamples)
+		q.items[i].pcm = make([]int16, rate/50)
 	}
 	q.signal = make(chan struct{}, 1)
 }
 
 func (q *inputQueue) putAudio(pcm []int16) {
 	for len(pcm) > 0 {
-		k := min(len(pcm), maxSlotSamples)
+		k := min(len(pcm), len(q.items[0].pcm))
 		q.put(0, pcm[:k])
 		pcm = pcm[k:]
 	}
@@ -149,7 +149,7 @@ func (r *Recog) runInput(det *vad.Detector) {
 		pre:      make([]int16, r.cfg.Rate*prerollMs/1000),
 		samplePs: float64(r.cfg.Rate),
 	}
-	buf := make([]int16, maxSlotSamples)
+	buf := make([]int16, r.cfg.Rate/50)
 	for {
 		select {
 		case <-r.ctx.Done():
