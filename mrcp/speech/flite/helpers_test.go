@@ -123,8 +123,21 @@ func f0Spread(pcm []int16, rate int) float64 {
 }
 
 // f0s estimates the fundamental frequency of each voiced 40 ms frame of
-// pcm by normalized autocorrelation, in Hz, sorted.
+// pcm by normalized autocorrelation, in Hz, sorted. Audio above 8 kHz is
+// first decimated to 8 kHz by averaging (ample for voice pitch, and four
+// times cheaper at 16 kHz).
 func f0s(pcm []int16, rate int) []float64 {
+	if d := rate / 8000; d > 1 && rate%8000 == 0 {
+		low := make([]int16, len(pcm)/d)
+		for i := range low {
+			var s int
+			for _, v := range pcm[i*d : i*d+d] {
+				s += int(v)
+			}
+			low[i] = int16(s / d)
+		}
+		pcm, rate = low, 8000
+	}
 	n := rate * 40 / 1000
 	var fs []float64
 	for off := 0; off+n <= len(pcm); off += n / 2 {
