@@ -13,7 +13,8 @@
 //     (DTMF termination, speech-complete versus speech-incomplete
 //     timeouts);
 //   - JSGF(), Words(): the grammar for a recognizer and its vocabulary
-//     (a *Grammar is a speech.Grammar);
+//     (a *Grammar is a speech.Grammar); Phrases(n): example sentences,
+//     for recognizers that take phrases instead of a grammar;
 //   - Mode(), Lang(), Root(), TagFormat(), Rules(), Transcribe(), and
 //     ABNF(), the grammar written back in the ABNF form, for logs.
 //

@@ -32,6 +32,11 @@ func checkGrammar(t *testing.T, g *srgs.Grammar) {
 	if _, err := g.JSGF(); err != nil && !errors.Is(err, srgs.ErrUnsupported) && !errors.Is(err, srgs.ErrEmpty) && !errors.Is(err, srgs.ErrTooComplex) {
 		t.Fatalf("JSGF: %v", err)
 	}
+	for _, p := range g.Phrases(5) {
+		if _, ok := g.Match(p); !ok {
+			t.Fatalf("phrase %q does not match", p)
+		}
+	}
 	words := g.Words()
 	input := strings.Join(words, " ")
 	m, ok := g.Match(input)

@@ -189,6 +189,13 @@ func TestMatchOracle(t *testing.T) {
 		}
 		o := newOracle(g, langLen)
 		l := o.rules[g.rootI]
+		// Every generated phrase is a sentence.
+		ph := &phraser{g: g, max: 50, depth: make([]int, len(g.rules))}
+		for _, s := range ph.rule(g.rootI) {
+			if _, ok := l[s]; !ok && words(s) <= langLen {
+				t.Fatalf("phrase %q is not in the language\n%s", s, src)
+			}
+		}
 		for _, in := range inputs {
 			_, inLang := l[in]
 			_, ok := g.Match(in)
