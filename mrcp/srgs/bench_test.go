@@ -92,6 +92,19 @@ func BenchmarkMatch(b *testing.B) {
 			}
 		})
 	}
+	// The most work Match does before it gives up: a hostile grammar
+	// on the longest input.
+	hostile, err := srgs.Parse(srgs.ContentTypeABNF, []byte("#ABNF 1.0;\npublic $s = ("+strings.Repeat("a | a a | ", 400)+"a)<1-> b;"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	longest := strings.Repeat("a ", srgs.MaxInputWords-1) + "b"
+	b.Run("hostile-gives-up", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			hostile.Match(longest)
+		}
+	})
 	b.Run("dtmf-prefix-8", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

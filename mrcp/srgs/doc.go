@@ -86,8 +86,9 @@
 // MaxRepeat, or larger than MaxExpansion with repeats written out, with
 // errors wrapping ErrTooComplex. Match and Prefix consider at most
 // MaxInputWords words and give up (no match) after a fixed amount of
-// work, about 100 ms for the most hostile grammar; the grammars of real
-// dialogues use well under a hundredth of it.
+// work, tens of milliseconds and a few megabytes for the most hostile
+// grammar; the grammars of real dialogues use well under a thousandth
+// of it.
 //
 // # Concurrency
 //

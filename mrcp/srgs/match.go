@@ -22,9 +22,10 @@ type Match struct {
 
 // matchBudget bounds the work of one Match or Prefix, counted as one
 // unit per expansion visited plus one per 64-position word of each set
-// made: about 100 ms on a slow core. The grammars of real dialogues
-// (thousands of alternatives, tens of words) need a few thousand units.
-const matchBudget = 3_000_000
+// made (so also its memory: at most about 8 MB), which is 10-30 ms on
+// a slow core. The spec examples and a 5,000-name directory need at
+// most a few hundred units (TestWorkMargin).
+const matchBudget = 1_000_000
 
 // maxEvents bounds a derivation's length: its words, tags and rule
 // entries and exits.
