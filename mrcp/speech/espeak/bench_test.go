@@ -18,6 +18,7 @@ import (
 	"github.com/parley-cc/parley/media/mediatest"
 	"github.com/parley-cc/parley/media/resample"
 	"github.com/parley-cc/parley/mrcp/speech"
+	"github.com/parley-cc/parley/mrcp/ssml"
 )
 
 const benchPrompt = "Thank you for calling. Please say your account number, or press zero to speak with an agent. Your call is important to us."
@@ -185,4 +186,32 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(self.Utime.Nano() + self.Stime.Nano() + kids.Utime.Nano() + kids.Stime.Nano())
+}
+
+// BenchmarkLock measures what a request holds espeak-ng for: synthesizing
+// the 7 s prompt's sentences into memory at 22050 Hz, without resampling
+// or emitting. Its inverse bounds the library's throughput.
+func BenchmarkLock(b *testing.B) {
+	newEngine(b)
+	v := newEngineVoice(b, "en-us")
+	p := espeakParams(ssml.DefaultProsody)
+	var pcm []int16
+	cpu := cpuTime()
+	for b.Loop() {
+		for _, piece := range pieces(benchPrompt) {
+			var err error
+			if pcm, err = lib.synth(context.Background(), v.id, p, piece, pcm[:0]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/prompt")
+}
+
+func newEngineVoice(b *testing.B, name string) *voice {
+	v := newEngine(b).cat.lookup(name)
+	if v == nil {
+		b.Fatalf("no voice %s", name)
+	}
+	return v
 }

@@ -431,6 +431,7 @@ func TestIntelligible(t *testing.T) {
 	e := newEngine(t)
 	const want = "please say your account number"
 	heard := recognize(t, render(t, e, say("en-us+klatt", 16000, want)).pcm)
+	t.Logf("en-us+klatt: PocketSphinx heard %q", heard)
 	if n := recall(want, heard); n < 3 {
 		t.Errorf("en-us+klatt: PocketSphinx heard %q: %d of the 5 words, want at least 3", heard, n)
 	}
