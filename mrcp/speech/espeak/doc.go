@@ -14,13 +14,16 @@
 // one process synthesizes one thing at a time. The two ways to serve
 // concurrent requests are the library serialized by a lock, or one
 // `espeak-ng --stdout` process per request. Both were measured on the
-// 2-core machine (docs/BENCHMARKS.md, "TTS engines"): the library renders
-// a 7 s prompt in about 5 ms of one core, a process needs about 3 times
-// that in CPU (exec, loading the phoneme data and dictionary) and 20
-// times the time to first audio, so the serialized library gives more
-// throughput on 2 cores than two processes at once, and answers in a
-// fraction of a millisecond instead of 8-15 ms. The library is what
-// Engine uses; BenchmarkProcess keeps the comparison reproducible.
+// shared 2-core machine (docs/BENCHMARKS.md, "TTS engines"), for a 7 s
+// prompt delivered at 8 kHz: the library holds espeak-ng for about 6 ms
+// of CPU and spends as much again resampling, outside the lock, so it
+// serves about 160 prompts a second on 2 cores (bounded both by the lock
+// and by the CPU); a process costs about 24 ms of CPU (exec, loading the
+// phoneme data and dictionary, then the same work), so two cores serve
+// about 80. The first audio comes 2-5 ms after the request from the
+// library, 10-18 ms from a process. The library is what Engine uses;
+// BenchmarkThroughput and BenchmarkFirstAudio keep the comparison
+// reproducible.
 //
 // # Concurrency properties
 //
