@@ -1,6 +1,7 @@
 package srgs
 
-// maxPhraseWork bounds the work of Phrases, in words copied.
+// maxPhraseWork bounds the work of Phrases: bytes copied plus nodes
+// visited.
 const maxPhraseWork = 2_000_000
 
 // Phrases returns up to max sentences the grammar matches, each once,
@@ -49,6 +50,10 @@ func (p *phraser) rule(r int) []string {
 
 // gen returns up to max sentences of n (fewer when work runs out).
 func (p *phraser) gen(n *node) []string {
+	p.work++
+	if p.work > maxPhraseWork {
+		return nil
+	}
 	switch n.kind {
 	case kWord:
 		return []string{n.word}
