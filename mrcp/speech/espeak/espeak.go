@@ -3,7 +3,6 @@ package espeak
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"math"
 	"strings"
 
@@ -14,26 +13,24 @@ import (
 // EngineName is the engine's name, as in speech.Voice.Engine.
 const EngineName = "espeak-ng"
 
-// DefaultVariants are the variants offered with every voice when
+// defaultVariant is the variant offered with every voice when
 // Config.Variants is nil: a female voice for each language.
-var DefaultVariants = []string{"f3"}
+const defaultVariant = "f3"
 
 // Config configures an Engine. The zero value offers every installed
-// voice, each also with DefaultVariants.
+// voice, and each also with the female variant f3.
 type Config struct {
 	// DataPath is the directory holding espeak-ng-data; empty means
 	// espeak-ng's default. The first Engine of the process decides it.
 	DataPath string
 	// Variants are the voice variants (files of espeak-ng-data/voices/!v,
 	// such as "f3", "m3", "klatt") offered with every voice, as
-	// "en-us+f3"; nil means DefaultVariants, empty none. Synthesize also
+	// "en-us+f3"; nil means f3 alone, empty none. Synthesize also
 	// accepts any installed variant of an offered voice by name.
 	Variants []string
 	// Voices restricts the base voices offered to these names ("en-us",
 	// "de"); empty means all installed.
 	Voices []string
-	// Log receives warnings; default slog.Default().
-	Log *slog.Logger
 }
 
 // Engine is the espeak-ng synthesizer. It is safe for concurrent use;
@@ -43,7 +40,6 @@ type Engine struct {
 	cat      *catalog
 	voices   []*voice // offered, in order
 	variants []string
-	log      *slog.Logger
 }
 
 var _ speech.Synthesizer = (*Engine)(nil)
@@ -56,16 +52,13 @@ func New(cfg Config) (*Engine, error) {
 	}
 	variants := cfg.Variants
 	if variants == nil {
-		variants = DefaultVariants
+		variants = []string{defaultVariant}
 	}
 	cat, err := newCatalog(lib.voices, lib.variants, variants)
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{cat: cat, variants: variants, log: cfg.Log}
-	if e.log == nil {
-		e.log = slog.Default()
-	}
+	e := &Engine{cat: cat, variants: variants}
 	if len(cfg.Voices) == 0 {
 		e.voices = cat.voices
 	} else {

@@ -3,7 +3,7 @@ package flite
 import (
 	"context"
 	"fmt"
-	"log/slog"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -19,14 +19,11 @@ type Config struct {
 	// Voices restricts the voices offered to these names ("kal", "slt");
 	// empty means all of kal16, kal, slt, rms and awb, in that order.
 	Voices []string
-	// Log receives warnings; default slog.Default().
-	Log *slog.Logger
 }
 
 // Engine is the flite synthesizer. It is safe for concurrent use.
 type Engine struct {
 	voices []*native
-	log    *slog.Logger
 }
 
 var _ speech.Synthesizer = (*Engine)(nil)
@@ -37,10 +34,7 @@ func New(cfg Config) (*Engine, error) {
 	if err := load(); err != nil {
 		return nil, err
 	}
-	e := &Engine{log: cfg.Log}
-	if e.log == nil {
-		e.log = slog.Default()
-	}
+	e := &Engine{}
 	if len(cfg.Voices) == 0 {
 		e.voices = natives
 		return e, nil
@@ -50,7 +44,9 @@ func New(cfg Config) (*Engine, error) {
 		if n == nil {
 			return nil, fmt.Errorf("flite: %w: no voice %q", speech.ErrNoVoice, name)
 		}
-		e.voices = append(e.voices, n)
+		if !slices.Contains(e.voices, n) {
+			e.voices = append(e.voices, n)
+		}
 	}
 	return e, nil
 }
