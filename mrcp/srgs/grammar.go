@@ -51,12 +51,15 @@ func (m Mode) String() string {
 	return "voice"
 }
 
-// Tag formats (SRGS section 4.8, SISR 1.0 section 3). An empty tag format
-// means semantics/1.0-literals for the purposes of evaluation only when
-// a tag is not a script this package understands.
+// Tag formats (SRGS section 4.8, SISR 1.0 section 3). Under
+// TagFormatLiterals a tag's text is its value. Under any other tag
+// format, or none, a tag in the supported script subset runs as a
+// script and any other tag is a literal.
 const (
+	// TagFormatLiterals is tag-format="semantics/1.0-literals".
 	TagFormatLiterals = "semantics/1.0-literals"
-	TagFormatScript   = "semantics/1.0"
+	// TagFormatScript is tag-format="semantics/1.0".
+	TagFormatScript = "semantics/1.0"
 )
 
 // Grammar is a parsed SRGS 1.0 grammar: its header (mode, language, root
