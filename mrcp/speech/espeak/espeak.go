@@ -3,6 +3,7 @@ package espeak
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"strings"
 
@@ -31,6 +32,9 @@ type Config struct {
 	// Voices restricts the base voices offered to these names ("en-us",
 	// "de"); empty means all installed.
 	Voices []string
+	// Log receives debug records of voice changes a document asks for
+	// and cannot have; default slog.Default().
+	Log *slog.Logger
 }
 
 // Engine is the espeak-ng synthesizer. It is safe for concurrent use;
@@ -40,6 +44,7 @@ type Engine struct {
 	cat      *catalog
 	voices   []*voice // offered, in order
 	variants []string
+	log      *slog.Logger
 }
 
 var _ speech.Synthesizer = (*Engine)(nil)
@@ -58,7 +63,10 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{cat: cat, variants: variants}
+	e := &Engine{cat: cat, variants: variants, log: cfg.Log}
+	if e.log == nil {
+		e.log = slog.Default()
+	}
 	if len(cfg.Voices) == 0 {
 		e.voices = cat.voices
 	} else {
@@ -186,15 +194,20 @@ func (e *Engine) itemVoice(cur *voice, it ssml.Item, docLang string) *voice {
 		if v := e.offered(name); v != nil {
 			return v
 		}
+		e.log.Debug("espeak: no such voice, keeping the current one", "voice", name, "using", cur.Name)
 	}
 	v := cur
 	if !strings.EqualFold(it.Lang, docLang) {
 		if l := e.cat.forLanguage(v, it.Lang); l != nil && e.offered(l.Name) != nil {
 			v = l
+		} else if l == nil {
+			e.log.Debug("espeak: no voice for the language, keeping the current one", "lang", it.Lang, "using", v.Name)
 		}
 	}
 	if g := e.cat.forGender(v, it.Voice.Gender, e.variants); g != nil {
 		v = g
+	} else {
+		e.log.Debug("espeak: no variant of that gender, keeping the voice", "gender", it.Voice.Gender, "using", v.Name)
 	}
 	return v
 }

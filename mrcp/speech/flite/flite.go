@@ -3,6 +3,7 @@ package flite
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -19,11 +20,15 @@ type Config struct {
 	// Voices restricts the voices offered to these names ("kal", "slt");
 	// empty means all of kal16, kal, slt, rms and awb, in that order.
 	Voices []string
+	// Log receives debug records of voice changes a document asks for
+	// and cannot have; default slog.Default().
+	Log *slog.Logger
 }
 
 // Engine is the flite synthesizer. It is safe for concurrent use.
 type Engine struct {
 	voices []*native
+	log    *slog.Logger
 }
 
 var _ speech.Synthesizer = (*Engine)(nil)
@@ -34,7 +39,10 @@ func New(cfg Config) (*Engine, error) {
 	if err := load(); err != nil {
 		return nil, err
 	}
-	e := &Engine{}
+	e := &Engine{log: cfg.Log}
+	if e.log == nil {
+		e.log = slog.Default()
+	}
 	if len(cfg.Voices) == 0 {
 		e.voices = natives
 		return e, nil
@@ -137,6 +145,7 @@ func (e *Engine) itemVoice(cur *native, v ssml.Voice) *native {
 		if n := lookup(e.voices, name); n != nil {
 			return n
 		}
+		e.log.Debug("flite: no such voice, keeping the current one", "voice", name, "using", cur.name)
 	}
 	if v.Gender == "" || strings.EqualFold(v.Gender, cur.gender) {
 		return cur
@@ -146,6 +155,7 @@ func (e *Engine) itemVoice(cur *native, v ssml.Voice) *native {
 			return n
 		}
 	}
+	e.log.Debug("flite: no voice of that gender, keeping the current one", "gender", v.Gender, "using", cur.name)
 	return cur
 }
 
