@@ -18,6 +18,7 @@ import (
 	"github.com/parley-cc/parley/media/mediatest"
 	"github.com/parley-cc/parley/media/resample"
 	"github.com/parley-cc/parley/mrcp/speech"
+	tts "github.com/parley-cc/parley/mrcp/speech/internal/render"
 	"github.com/parley-cc/parley/mrcp/ssml"
 )
 
@@ -198,7 +199,7 @@ func BenchmarkLock(b *testing.B) {
 	var pcm []int16
 	cpu := cpuTime()
 	for b.Loop() {
-		for _, piece := range pieces(benchPrompt) {
+		for _, piece := range tts.Pieces(benchPrompt) {
 			var err error
 			if pcm, err = lib.synth(context.Background(), v.id, p, piece, pcm[:0]); err != nil {
 				b.Fatal(err)

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/parley-cc/parley/mrcp/speech"
+	// Named tts: the tests' helper is called render.
+	tts "github.com/parley-cc/parley/mrcp/speech/internal/render"
 	"github.com/parley-cc/parley/mrcp/ssml"
 )
 
@@ -149,41 +151,21 @@ func (e *Engine) Synthesize(ctx context.Context, req speech.SynthRequest, emit f
 			return fmt.Errorf("espeak: %w: no voice %q", speech.ErrNoVoice, req.Voice.Name)
 		}
 	}
-	out, err := newOutput(ctx, req.Rate, emit)
+	out, err := tts.NewOutput(ctx, req.Rate, emit)
 	if err != nil {
 		return fmt.Errorf("espeak: %w", err)
 	}
-	r := &renderer{e: e, out: out, lang: req.Doc.Lang}
-	for _, it := range req.Doc.Items {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := r.item(ctx, base, req.Prosody, it); err != nil {
-			return err
-		}
-	}
-	return nil
+	r := &renderer{out: out, lang: req.Doc.Lang}
+	return out.Items(req.Doc.Items, func(it ssml.Item) error {
+		return r.say(ctx, e.itemVoice(base, it, r.lang), espeakParams(tts.Effective(req.Prosody, it.Prosody)), it.Text)
+	})
 }
 
 // renderer is the state of one Synthesize.
 type renderer struct {
-	e    *Engine
-	out  *output
+	out  *tts.Output
 	lang string  // the document's language
 	pcm  []int16 // native audio of the current sentence, reused
-}
-
-// item renders one document item.
-func (r *renderer) item(ctx context.Context, base *voice, prosody ssml.Prosody, it ssml.Item) error {
-	switch it.Kind {
-	case ssml.Text, ssml.Audio:
-		return r.say(ctx, r.e.itemVoice(base, it, r.lang), espeakParams(effective(prosody, it.Prosody)), it.Text)
-	case ssml.Break:
-		return r.out.silence(it.Break)
-	case ssml.Mark:
-		return r.out.mark(it.Name)
-	}
-	return nil
 }
 
 // itemVoice returns the voice an item asks for: by name, else by language
@@ -214,19 +196,19 @@ func (e *Engine) itemVoice(cur *voice, it ssml.Item, docLang string) *voice {
 
 // say speaks text with voice v, sentence by sentence.
 func (r *renderer) say(ctx context.Context, v *voice, p params, text string) error {
-	for _, piece := range pieces(text) {
+	for _, piece := range tts.Pieces(text) {
 		var err error
 		r.pcm, err = lib.synth(ctx, v.id, p, piece, r.pcm[:0])
 		if err != nil {
 			return err
 		}
-		if err := r.out.begin(lib.rate); err != nil {
+		if err := r.out.Begin(lib.rate); err != nil {
 			return err
 		}
-		if err := r.out.write(r.pcm); err != nil {
+		if err := r.out.Write(r.pcm); err != nil {
 			return err
 		}
-		if err := r.out.end(); err != nil {
+		if err := r.out.End(); err != nil {
 			return err
 		}
 	}
@@ -244,5 +226,5 @@ func espeakParams(p ssml.Prosody) params {
 }
 
 func clampInt(v float64, lo, hi int) int {
-	return int(math.Round(clamp(v, float64(lo), float64(hi))))
+	return int(math.Round(math.Min(math.Max(v, float64(lo)), float64(hi))))
 }

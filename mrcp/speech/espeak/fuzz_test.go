@@ -4,8 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/parley-cc/parley/mrcp/speech"
 )
@@ -78,34 +76,6 @@ func FuzzLookup(f *testing.F) {
 			t.Fatalf("lookup(%q) = %s, lookup of that = %v", name, v.Name, again)
 		}
 	})
-}
-
-// FuzzPieces checks that splitting keeps every letter and digit, in
-// order, and yields clean pieces of at most maxPiece bytes.
-func FuzzPieces(f *testing.F) {
-	for _, s := range fuzzSeeds {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, text string) {
-		ps := pieces(text)
-		for _, p := range ps {
-			if len(p) > maxPiece || p == "" || !utf8.ValidString(p) || strings.TrimSpace(p) != p {
-				t.Fatalf("bad piece %q of %q", p, text)
-			}
-		}
-		if got, want := alnum(strings.Join(ps, "")), alnum(clean(text)); got != want {
-			t.Fatalf("letters and digits changed: %q -> %q", want, got)
-		}
-	})
-}
-
-func alnum(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return r
-		}
-		return -1
-	}, s)
 }
 
 // FuzzSynthesize feeds arbitrary text to espeak-ng itself.

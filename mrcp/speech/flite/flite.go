@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/parley-cc/parley/mrcp/speech"
+	// Named tts: the tests' helper is called render.
+	tts "github.com/parley-cc/parley/mrcp/speech/internal/render"
 	"github.com/parley-cc/parley/mrcp/ssml"
 )
 
@@ -111,32 +113,13 @@ func (e *Engine) Synthesize(ctx context.Context, req speech.SynthRequest, emit f
 			return fmt.Errorf("flite: %w: no voice %q", speech.ErrNoVoice, req.Voice.Name)
 		}
 	}
-	out, err := newOutput(ctx, req.Rate, emit)
+	out, err := tts.NewOutput(ctx, req.Rate, emit)
 	if err != nil {
 		return fmt.Errorf("flite: %w", err)
 	}
-	for _, it := range req.Doc.Items {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := e.item(ctx, out, base, req.Prosody, it); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// item renders one document item.
-func (e *Engine) item(ctx context.Context, out *output, base *native, prosody ssml.Prosody, it ssml.Item) error {
-	switch it.Kind {
-	case ssml.Text, ssml.Audio:
-		return e.say(ctx, out, e.itemVoice(base, it.Voice), effective(prosody, it.Prosody), it.Text)
-	case ssml.Break:
-		return out.silence(it.Break)
-	case ssml.Mark:
-		return out.mark(it.Name)
-	}
-	return nil
+	return out.Items(req.Doc.Items, func(it ssml.Item) error {
+		return e.say(ctx, out, e.itemVoice(base, it.Voice), tts.Effective(req.Prosody, it.Prosody), it.Text)
+	})
 }
 
 // itemVoice returns the voice an item asks for, or cur.
@@ -160,13 +143,13 @@ func (e *Engine) itemVoice(cur *native, v ssml.Voice) *native {
 }
 
 // say speaks text piece by piece.
-func (e *Engine) say(ctx context.Context, out *output, n *native, p ssml.Prosody, text string) error {
-	out.gain = p.Volume
+func (e *Engine) say(ctx context.Context, out *tts.Output, n *native, p ssml.Prosody, text string) error {
+	out.SetGain(p.Volume)
 	stretch := n.stretch / p.Rate
 	mean := n.f0Mean * p.Pitch
 	std := n.f0Std * p.Pitch * p.Range
 	treeF0 := p.Pitch != 1 || p.Range != 1
-	for _, piece := range pieces(text) {
+	for _, piece := range tts.Pieces(text) {
 		s := &speaker{ctx: ctx, out: out}
 		ok := speak(n, piece, s, minBuffer, stretch, mean, std, treeF0)
 		if s.panicked != nil {
@@ -178,7 +161,7 @@ func (e *Engine) say(ctx context.Context, out *output, n *native, p ssml.Prosody
 		if !ok {
 			return fmt.Errorf("flite: %w: synthesis of %q failed", speech.ErrEngine, truncate(piece))
 		}
-		if err := out.end(); err != nil {
+		if err := out.End(); err != nil {
 			return err
 		}
 	}
@@ -192,7 +175,7 @@ const minBuffer = 320
 // speaker receives one utterance's audio from flite.
 type speaker struct {
 	ctx      context.Context
-	out      *output
+	out      *tts.Output
 	err      error
 	panicked any
 }
@@ -213,13 +196,13 @@ func (s *speaker) chunk(pcm []int16, rate int) (goOn bool) {
 		s.err = err
 		return false
 	}
-	if !s.out.open() {
-		if err := s.out.begin(rate); err != nil {
+	if !s.out.Open() {
+		if err := s.out.Begin(rate); err != nil {
 			s.err = err
 			return false
 		}
 	}
-	if err := s.out.write(pcm); err != nil {
+	if err := s.out.Write(pcm); err != nil {
 		s.err = err
 		return false
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/parley-cc/parley/mrcp/speech"
 )
@@ -15,37 +13,6 @@ var fuzzSeeds = []string{
 	"$1,000,000.99 on 12/31/1999 at 3:45pm, call 555-1234 ext. 9",
 	"123456789012345678901234567890", "ñóé 日本語 🙂", "....!!!???,,,;;;",
 	strings.Repeat("x", 400), strings.Repeat("a. ", 50), "1e999 0x1F -0 +5 3.14.15.92",
-}
-
-// FuzzPieces checks that splitting keeps every letter and digit, in
-// order, and yields clean pieces of at most maxPiece bytes.
-func FuzzPieces(f *testing.F) {
-	for _, s := range fuzzSeeds {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, text string) {
-		ps := pieces(text)
-		for _, p := range ps {
-			if len(p) > maxPiece || p == "" || !utf8.ValidString(p) || strings.TrimSpace(p) != p {
-				t.Fatalf("bad piece %q of %q", p, text)
-			}
-			if strings.IndexFunc(p, unicode.IsControl) >= 0 {
-				t.Fatalf("control character in piece %q", p)
-			}
-		}
-		if got, want := alnum(strings.Join(ps, "")), alnum(clean(text)); got != want {
-			t.Fatalf("letters and digits changed: %q -> %q", want, got)
-		}
-	})
-}
-
-func alnum(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return r
-		}
-		return -1
-	}, s)
 }
 
 // FuzzSynthesize feeds arbitrary text to flite itself: it must neither

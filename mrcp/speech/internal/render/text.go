@@ -1,25 +1,22 @@
-package espeak
+package render
 
 import (
-	"math"
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/parley-cc/parley/mrcp/ssml"
 )
 
-// maxPiece is the longest text, in bytes, handed to espeak-ng as one
+// maxPiece is the longest text, in bytes, handed to an engine as one
 // utterance. Longer sentences are cut at a comma or space, so that the
 // first audio of a long item does not wait for its whole analysis.
 const maxPiece = 300
 
-// pieces splits text into the utterances to synthesize one after another:
+// Pieces splits text into the utterances to synthesize one after another:
 // sentences, cut after '.', '!', '?' or ';' followed by white space (not
 // after a short capitalized abbreviation such as "Dr." or "St."), and
-// pieces of at most maxPiece bytes. Invalid UTF-8 and control characters
+// pieces of at most 300 bytes. Invalid UTF-8 and control characters
 // become spaces. Pieces without a letter or digit are dropped.
-func pieces(text string) []string {
+func Pieces(text string) []string {
 	text = clean(text)
 	var out []string
 	start := 0
@@ -92,49 +89,4 @@ func clean(s string) string {
 		space = false
 	}
 	return strings.TrimSpace(b.String())
-}
-
-// Limits applied to prosody factors.
-const (
-	minFactor = 0.25
-	maxFactor = 4
-)
-
-// effective combines the request's baseline prosody with an item's:
-// factors multiply. A zero Prosody counts as ssml.DefaultProsody; a
-// factor that is not a positive number counts as 1 (Range and Volume may
-// be 0). Rate and Pitch are clamped to [0.25, 4], Range and Volume to
-// [0, 4].
-func effective(base, item ssml.Prosody) ssml.Prosody {
-	b, i := normal(base), normal(item)
-	return ssml.Prosody{
-		Rate:   clamp(b.Rate*i.Rate, minFactor, maxFactor),
-		Pitch:  clamp(b.Pitch*i.Pitch, minFactor, maxFactor),
-		Range:  clamp(b.Range*i.Range, 0, maxFactor),
-		Volume: clamp(b.Volume*i.Volume, 0, maxFactor),
-	}
-}
-
-// normal replaces invalid factors of p with 1.
-func normal(p ssml.Prosody) ssml.Prosody {
-	if p == (ssml.Prosody{}) {
-		return ssml.DefaultProsody
-	}
-	pos := func(v float64) float64 {
-		if v > 0 && !math.IsInf(v, 0) {
-			return v
-		}
-		return 1
-	}
-	nonNeg := func(v float64) float64 {
-		if v >= 0 && !math.IsInf(v, 0) {
-			return v
-		}
-		return 1
-	}
-	return ssml.Prosody{Rate: pos(p.Rate), Pitch: pos(p.Pitch), Range: nonNeg(p.Range), Volume: nonNeg(p.Volume)}
-}
-
-func clamp(v, lo, hi float64) float64 {
-	return math.Min(math.Max(v, lo), hi)
 }

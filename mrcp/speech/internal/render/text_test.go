@@ -1,4 +1,4 @@
-package flite
+package render
 
 import (
 	"math"
@@ -33,8 +33,8 @@ func TestPieces(t *testing.T) {
 		{"long word", strings.Repeat("é", 200), []string{strings.Repeat("é", 150), strings.Repeat("é", 50)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := pieces(tc.in); !slices.Equal(got, tc.want) {
-				t.Errorf("pieces(%q)\n got %q\nwant %q", tc.in, got, tc.want)
+			if got := Pieces(tc.in); !slices.Equal(got, tc.want) {
+				t.Errorf("Pieces(%q)\n got %q\nwant %q", tc.in, got, tc.want)
 			}
 		})
 	}
@@ -56,8 +56,8 @@ func TestEffectiveProsody(t *testing.T) {
 		{"clamped", ssml.Prosody{Rate: 100, Pitch: 0.001, Range: 50, Volume: 10}, d, ssml.Prosody{Rate: 4, Pitch: 0.25, Range: 4, Volume: 4}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := effective(tc.base, tc.item); got != tc.want {
-				t.Errorf("effective(%+v, %+v) = %+v, want %+v", tc.base, tc.item, got, tc.want)
+			if got := Effective(tc.base, tc.item); got != tc.want {
+				t.Errorf("Effective(%+v, %+v) = %+v, want %+v", tc.base, tc.item, got, tc.want)
 			}
 		})
 	}
