@@ -24,6 +24,8 @@ const usage = `Parley: an AI voice-bot contact center.
 
 Usage:
   parley serve   [--config FILE] [flags]   run the contact center
+  parley speechd [--config FILE] [flags]   run only the MRCPv2 speech server
+  parley mrcp synth|recog --server URI ... check an MRCPv2 server (see parley mrcp -h)
   parley config  [--config FILE] [flags]   print the effective configuration
   parley version                           print the version
 
@@ -42,6 +44,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdServe(rest, stdout, stderr)
 	case "config":
 		return cmdConfig(rest, stdout, stderr)
+	case "speechd":
+		return cmdSpeechd(rest, stdout, stderr)
+	case "mrcp":
+		return cmdMRCP(rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "parley %s (%s %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return 0

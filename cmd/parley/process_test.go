@@ -32,7 +32,9 @@ func startParley(t *testing.T) (*exec.Cmd, string, *bufio.Scanner) {
 		"RUN_AS_PARLEY=serve --log-level debug",
 		"PARLEY_HTTP_ADDR="+addr,
 		"PARLEY_DATA_DIR="+t.TempDir(),
-		"PARLEY_SIP_ADDR=127.0.0.1:0")
+		"PARLEY_SIP_ADDR=127.0.0.1:0",
+		"PARLEY_SPEECH_SIP_ADDR=127.0.0.1:0",
+		"PARLEY_SPEECH_CONTROL_ADDR=127.0.0.1:0")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

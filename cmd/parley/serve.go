@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/parley-cc/parley/media/record"
+	mrcpserver "github.com/parley-cc/parley/mrcp/server"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -29,6 +30,11 @@ type server struct {
 	reg      *prometheus.Registry
 	http     *http.Server
 	draining atomic.Bool
+
+	speech     *speechEngines
+	speechSrv  *mrcpserver.Server
+	speechDone chan error
+	stopSpeech context.CancelFunc
 }
 
 // serve runs Parley until drain is cancelled, then shuts down gracefully
@@ -39,9 +45,13 @@ func serve(drain, kill context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	s.registerMetrics()
+	if err := s.startSpeech(); err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
+		s.stopSpeechServer()
 		return fmt.Errorf("http listen on %s: %w", cfg.HTTP.Addr, err)
 	}
 	s.http = &http.Server{
@@ -73,6 +83,9 @@ func (s *server) shutdown(kill context.Context, httpDone <-chan error) error {
 	}
 	if err := <-httpDone; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		errs = append(errs, fmt.Errorf("http server: %w", err))
+	}
+	if err := s.stopSpeechServer(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
@@ -151,4 +164,50 @@ func (s *server) handleHealth(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}
 	json.NewEncoder(w).Encode(rep)
+}
+
+// startSpeech starts the in-process speech server (speech.enabled): the
+// bot reaches it over real MRCPv2 on loopback.
+func (s *server) startSpeech() error {
+	if !s.cfg.Speech.Enabled {
+		return nil
+	}
+	eng, err := newSpeechEngines(s.cfg.Speech, s.log)
+	if err != nil {
+		return err
+	}
+	srv, err := newSpeechServer(s.cfg.Speech, eng, s.log)
+	if err != nil {
+		_ = eng.Close()
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.speech, s.speechSrv, s.stopSpeech = eng, srv, cancel
+	s.speechDone = make(chan error, 1)
+	go func() { s.speechDone <- srv.Serve(ctx) }()
+	s.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "parley_speech_sessions", Help: "MRCPv2 sessions open on the in-process speech server."},
+			func() float64 { return float64(srv.Stats().Sessions) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "parley_speech_channels", Help: "MRCPv2 channels allocated on the in-process speech server."},
+			func() float64 { return float64(srv.Stats().Channels) }),
+	)
+	s.log.Info("speech server started", "uri", srv.URI(), "control", srv.ControlAddr())
+	return nil
+}
+
+// stopSpeechServer ends the speech sessions and closes the engines.
+func (s *server) stopSpeechServer() error {
+	if s.speechSrv == nil {
+		return nil
+	}
+	s.stopSpeech()
+	err := <-s.speechDone
+	if cerr := s.speech.Close(); cerr != nil {
+		err = errors.Join(err, cerr)
+	}
+	s.speechSrv = nil
+	if err != nil {
+		return fmt.Errorf("speech server: %w", err)
+	}
+	return nil
 }

@@ -27,8 +27,18 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-func TestServeHealthMetricsAndDrain(t *testing.T) {
+// testConfig is the default configuration with the speech server on free
+// loopback ports, so tests never collide.
+func testConfig() Config {
 	cfg := DefaultConfig()
+	cfg.Speech.SIPAddr = "127.0.0.1:0"
+	cfg.Speech.ControlAddr = "127.0.0.1:0"
+	cfg.Speech.RTPPortMin, cfg.Speech.RTPPortMax = 48000, 49000
+	return cfg
+}
+
+func TestServeHealthMetricsAndDrain(t *testing.T) {
+	cfg := testConfig()
 	cfg.HTTP.Addr = freeAddr(t)
 	cfg.DataDir = t.TempDir()
 	cfg.ShutdownTimeout = 5 * time.Second
@@ -67,7 +77,7 @@ func TestServeHealthMetricsAndDrain(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{"parley_build_info", "go_goroutines", "process_open_fds"} {
+	for _, want := range []string{"parley_build_info", "parley_speech_sessions", "go_goroutines", "process_open_fds"} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
@@ -93,7 +103,7 @@ func TestServeRefusesBusyPort(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	cfg := DefaultConfig()
+	cfg := testConfig()
 	cfg.HTTP.Addr = ln.Addr().String()
 	cfg.DataDir = t.TempDir()
 	err = serve(context.Background(), context.Background(), cfg, slog.New(slog.DiscardHandler))
@@ -130,7 +140,7 @@ func TestRunCommands(t *testing.T) {
 // TestServeRepairsUnclosedRecording simulates a crash mid-recording: a WAV
 // whose header still says zero data must be repaired at start-up.
 func TestServeRepairsUnclosedRecording(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := testConfig()
 	cfg.HTTP.Addr = freeAddr(t)
 	cfg.DataDir = t.TempDir()
 	recDir := filepath.Join(cfg.DataDir, cfg.Recording.Dir)

@@ -113,6 +113,9 @@ func recognizeDirect(t *testing.T, asr speech.Recognizer, utts []corpus.Utteranc
 					rate = want
 				}
 				hyp := runEngine(t, asr, pcm, rate, domain)
+				if os.Getenv("PARLEY_ACCURACY_VERBOSE") != "" {
+					t.Logf("%s direct %s: %q -> %q", f, u.ID, u.Text, hyp)
+				}
 				mu.Lock()
 				score.Add(u.Text, hyp)
 				mu.Unlock()
@@ -192,6 +195,9 @@ func recognizeThroughMRCP(t *testing.T, srv *server.Server, utts []corpus.Uttera
 			}
 			for u := range work {
 				hyp := recognizeOne(t, sess, recog, u)
+				if os.Getenv("PARLEY_ACCURACY_VERBOSE") != "" {
+					t.Logf("%s %s: %q -> %q", f, u.ID, u.Text, hyp)
+				}
 				mu.Lock()
 				score.Add(u.Text, hyp)
 				mu.Unlock()

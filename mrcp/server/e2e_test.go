@@ -15,7 +15,6 @@ import (
 	"github.com/parley-cc/parley/media/mediatest"
 	"github.com/parley-cc/parley/mrcp"
 	"github.com/parley-cc/parley/mrcp/client"
-	"github.com/parley-cc/parley/mrcp/resource"
 	"github.com/parley-cc/parley/mrcp/server"
 	"github.com/parley-cc/parley/mrcp/speech"
 	"github.com/parley-cc/parley/mrcp/speech/flite"
@@ -23,22 +22,12 @@ import (
 	"github.com/parley-cc/parley/mrcp/ssml"
 )
 
-// engines picks flite for every voice and PocketSphinx for en-US: the
-// real engines, with the simplest possible selection.
+// engines are the real engines behind the real registry that
+// `parley serve` uses: flite voices and PocketSphinx for en-US.
 type engines struct {
+	*speech.Registry
 	tts *flite.Engine
 	asr *sphinx.Engine
-}
-
-func (e *engines) SelectVoice(resource.VoiceSelection) (speech.Synthesizer, speech.Voice, error) {
-	return e.tts, e.tts.Voices()[0], nil
-}
-
-func (e *engines) SelectRecognizer(language, name string) (speech.Recognizer, error) {
-	if language != "" && !strings.HasPrefix(strings.ToLower(language), "en") {
-		return nil, speech.ErrLanguage
-	}
-	return e.asr, nil
 }
 
 var (
@@ -60,7 +49,9 @@ func realEngines(t testing.TB) *engines {
 			engErr = err
 			return
 		}
-		eng = &engines{tts: tts, asr: asr}
+		eng = &engines{Registry: speech.NewRegistry(), tts: tts, asr: asr}
+		eng.AddSynthesizer(tts)
+		eng.AddRecognizer(asr)
 	})
 	if engErr != nil {
 		t.Fatalf("speech engines: %v", engErr)
