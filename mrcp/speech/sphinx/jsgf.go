@@ -12,7 +12,7 @@ import (
 // Limits on a grammar's JSGF text, so that a hostile or broken grammar
 // cannot make the parser recurse or allocate without bound.
 const (
-	maxGrammarBytes = 1 << 20
+	maxGrammarBytes = 4 << 20
 	maxGrammarDepth = 100
 )
 

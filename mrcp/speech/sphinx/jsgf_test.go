@@ -47,7 +47,7 @@ func TestParseJSGF(t *testing.T) {
 		{
 			name:    "yes no",
 			text:    yesNoJSGF,
-			want:    "public <g0r0> = <g0r1> | <g0r2>;\n<g0r1> = yes [ please ] | yeah | correct | that's right;\n<g0r2> = /1/ no [ thanks ] | /1/ nope | /2/ not really;\n",
+			want:    "public <r0> = <r1> | <r2>;\n<r1> = yes [ please ] | yeah | correct | that's right;\n<r2> = /1/ no [ thanks ] | /1/ nope | /2/ not really;\n",
 			vocab:   "yes please yeah correct that's right no thanks nope not really",
 			match:   []string{"yes", "yes please", "that's right", "not really", "no thanks"},
 			noMatch: []string{"", "please", "yes yes", "really"},
@@ -55,53 +55,53 @@ func TestParseJSGF(t *testing.T) {
 		{
 			name:    "digits",
 			text:    digitsJSGF,
-			want:    "public <g0r0> = <g0r1>+;\n<g0r1> = zero | oh | one | two | three | four | five | six | seven | eight | nine;\n",
+			want:    "public <r0> = <r1>+;\n<r1> = zero | oh | one | two | three | four | five | six | seven | eight | nine;\n",
 			match:   []string{"one", "one two three four", "oh oh seven"},
 			noMatch: []string{"", "ten"},
 		},
 		{
 			name:  "tokens become words",
 			text:  "grammar g; public <a> = Hello, World! | \"New York\" | 42nd Street;",
-			want:  "public <g0r0> = hello world | new york | forty second street;\n",
+			want:  "public <r0> = hello world | new york | forty second street;\n",
 			match: []string{"new york", "forty second street"},
 		},
 		{
 			name:    "null void and unused rules",
 			text:    "grammar g; public <a> = <NULL> hi <b> | <VOID> bye | <c>; <b> = <NULL>; <c> = ok <d>*; <d> = <VOID>; <unused> = never;",
-			want:    "public <g0r0> = hi | <g0r1>;\n<g0r1> = ok;\n",
+			want:    "public <r0> = hi | <r1>;\n<r1> = ok;\n",
 			match:   []string{"hi", "ok"},
 			noMatch: []string{"bye", "never", "ok ok"},
 		},
 		{
 			name:    "optional alternative",
 			text:    "grammar g; public <a> = please ( <NULL> | now | later ) go;",
-			want:    "public <g0r0> = please [ now | later ] go;\n",
+			want:    "public <r0> = please [ now | later ] go;\n",
 			match:   []string{"please go", "please now go"},
 			noMatch: []string{"please now later go"},
 		},
 		{
 			name:    "operators",
 			text:    "grammar g; public <a> = (a b)* [c]+ d+ [e]*;",
-			want:    "public <g0r0> = ( a b )* c* d+ e*;\n",
+			want:    "public <r0> = ( a b )* c* d+ e*;\n",
 			match:   []string{"d", "a b a b c c d d e", "c d"},
 			noMatch: []string{"a d", "", "e"},
 		},
 		{
 			name:  "qualified references and recursion",
 			text:  "grammar g; public <list> = <g.item> [and <list>]; <item> = red | green;",
-			want:  "public <g0r0> = <g0r1> [ and <g0r0> ];\n<g0r1> = red | green;\n",
+			want:  "public <r0> = <r1> [ and <r0> ];\n<r1> = red | green;\n",
 			match: []string{"red", "red and green and red"},
 		},
 		{
 			name:  "zero weight drops an alternative",
 			text:  "grammar g; public <a> = /0/ never | /1.5/ sometimes | /1e2/ often;",
-			want:  "public <g0r0> = /1.5/ sometimes | /100/ often;\n",
+			want:  "public <r0> = /1.5/ sometimes | /100/ often;\n",
 			match: []string{"often"}, noMatch: []string{"never"},
 		},
 		{
 			name:  "comments tags and BOM",
 			text:  "\uFEFF#JSGF V1.0;\n// c\ngrammar g; /* x */ public <a> = {start} go {tag} /* inline */ home; // end",
-			want:  "public <g0r0> = go home;\n",
+			want:  "public <r0> = go home;\n",
 			match: []string{"go home"},
 		},
 	} {
@@ -110,7 +110,7 @@ func TestParseJSGF(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := combineJSGF([]*jsgfGrammar{g})
+			got := g.String()
 			if want := "#JSGF V1.0;\ngrammar parley;\n" + tc.want; got != want {
 				t.Errorf("combined:\n%s\nwant:\n%s", got, want)
 			}
@@ -129,39 +129,15 @@ func TestParseJSGF(t *testing.T) {
 					t.Errorf("matches %q", s)
 				}
 			}
-			// What combineJSGF writes parses back to the same grammar.
+			// What String writes parses back to the same grammar.
 			again, err := parseJSGF(got)
 			if err != nil {
 				t.Fatalf("reparse: %v", err)
 			}
-			if got2 := combineJSGF([]*jsgfGrammar{again}); got2 != got {
+			if got2 := again.String(); got2 != got {
 				t.Errorf("not a fixed point:\n%s\n%s", got, got2)
 			}
 		})
-	}
-}
-
-func TestCombineJSGF(t *testing.T) {
-	a, err := parseJSGF(yesNoJSGF)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := parseJSGF(digitsJSGF)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := combineJSGF([]*jsgfGrammar{a, b})
-	for _, want := range []string{
-		"public <root> = <g0r0> | <g1r0>;\n",
-		"<g0r0> = <g0r1> | <g0r2>;\n",
-		"<g1r0> = <g1r1>+;\n",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("combined grammar lacks %q:\n%s", want, got)
-		}
-	}
-	if strings.Count(got, "public") != 1 {
-		t.Errorf("more than one public rule:\n%s", got)
 	}
 }
 

@@ -6,43 +6,25 @@ import (
 	"strings"
 )
 
-// combineJSGF writes grammars as one JSGF grammar for PocketSphinx. Rule
-// names are replaced by <g{i}r{j}> (grammar i, rule j in reachable order),
-// so that grammars cannot clash; with one grammar its root is the public
-// rule, with several a public <root> is the alternative of their roots.
-// Unused rules are left out and every other rule is private, so the
-// decoder's choice of start rule is never in doubt.
-func combineJSGF(grammars []*jsgfGrammar) string {
+// String writes the grammar back in JSGF: the rules its root uses, named
+// <r0> (the public root), <r1>, ... in the order first met, with
+// dictionary words and without tags. Parsing the text gives the same
+// grammar again.
+func (g *jsgfGrammar) String() string {
 	var b strings.Builder
 	b.WriteString("#JSGF V1.0;\ngrammar parley;\n")
-	names := map[*jsgfRule]string{}
-	var rules [][]*jsgfRule
-	for i, g := range grammars {
-		rs := g.reachable()
-		for j, r := range rs {
-			names[r] = fmt.Sprintf("g%dr%d", i, j)
-		}
-		rules = append(rules, rs)
+	rules := g.reachable()
+	names := make(map[*jsgfRule]string, len(rules))
+	for j, r := range rules {
+		names[r] = "r" + strconv.Itoa(j)
 	}
-	if len(grammars) > 1 {
-		b.WriteString("public <root> =")
-		for i, g := range grammars {
-			if i > 0 {
-				b.WriteString(" |")
-			}
-			b.WriteString(" <" + names[g.root] + ">")
+	for j, r := range rules {
+		if j == 0 {
+			b.WriteString("public ")
 		}
+		fmt.Fprintf(&b, "<%s> = ", names[r])
+		writeNode(&b, r.body, names, false)
 		b.WriteString(";\n")
-	}
-	for _, rs := range rules {
-		for j, r := range rs {
-			if len(grammars) == 1 && j == 0 {
-				b.WriteString("public ")
-			}
-			fmt.Fprintf(&b, "<%s> = ", names[r])
-			writeNode(&b, r.body, names, false)
-			b.WriteString(";\n")
-		}
 	}
 	return b.String()
 }

@@ -16,20 +16,23 @@ const maxNumberDigits = 4
 // first"). Everything else separates words.
 func words(text string) []string {
 	var out []string
+	text = strings.ReplaceAll(strings.ToLower(text), "’", "'")
 	for _, tok := range strings.FieldsFunc(text, isSeparator) {
 		out = appendToken(out, tok)
 	}
 	return out
 }
 
+// isSeparator reports whether r separates words: anything but letters
+// (with their combining marks), digits and apostrophes.
 func isSeparator(r rune) bool {
-	return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '’'
+	return !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsDigit(r) && r != '\'' && r != '’'
 }
 
 // appendToken appends the words of one separator-free token: its letter
-// and digit runs, an ordinal suffix merging into the number before it.
+// and digit runs, an ordinal suffix merging into the number before it. tok
+// is already in lower case.
 func appendToken(out []string, tok string) []string {
-	tok = strings.ToLower(strings.ReplaceAll(tok, "’", "'"))
 	rs := []rune(tok)
 	for i := 0; i < len(rs); {
 		j := i + 1
