@@ -57,6 +57,8 @@ bench: deps ## run the benchmarks and load measurements (see docs/BENCHMARKS.md)
 	@echo "bench: one core, $(LOAD_CALLS) G.711 calls with recording, $(LOAD_DURATION)"
 	PARLEY_LOAD_CALLS=$(LOAD_CALLS) PARLEY_LOAD_DURATION=$(LOAD_DURATION) \
 		taskset -c 0 $(GO) test -count=1 -run='^TestLoadOneCore$$' -v -timeout 10m ./media
+	@echo "bench: speech recognition accuracy per codec, engine alone and through MRCPv2; 100 concurrent speech sessions"
+	PARLEY_ACCURACY=1 $(GO) test -count=1 -run='^(TestAccuracyThroughMRCP|TestConcurrentSessions)$$' -v -timeout 30m ./mrcp/server
 
 fuzz: ## run every fuzz target for FUZZTIME (default 10s) each
 	@set -e; for pkg in $$($(GO) list ./...); do \
