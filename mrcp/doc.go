@@ -2,11 +2,14 @@
 // Protocol version 2 (RFC 6787), through which the voice bot drives speech
 // recognizers and synthesizers.
 //
-// What the package holds today is the message layer: the Message type for
-// requests, responses and events, its parser and marshaller, and a
-// streaming Reader and Writer for the TCP control connection. The MRCPv2
-// client, Parley's speech server, NLSML, SRGS and SSML, and the speech
-// engines will be built here on top of it.
+// This package is the message layer: the Message type for requests,
+// responses and events, its parser and marshaller, a streaming Reader and
+// Writer for the TCP control connection, and the session descriptions of
+// RFC 6787 section 4 (Description, Stream). Built on it: mrcp/client (the
+// client the bot uses), mrcp/server (Parley's speech server),
+// mrcp/resource (the speechsynth and speechrecog state machines),
+// mrcp/nlsml, mrcp/srgs and mrcp/ssml (the bodies), and mrcp/speech with
+// its engines.
 //
 // # Messages
 //
