@@ -64,7 +64,14 @@ func TestAccuracyThroughMRCP(t *testing.T) {
 	eng := realEngines(t)
 
 	t.Logf("corpus: %d utterances of %d phrases", len(utts), len(phrases))
-	for _, f := range corpus.Formats() {
+	formats := corpus.Formats()
+	if v := os.Getenv("PARLEY_ACCURACY_FORMATS"); v != "" {
+		formats = nil
+		for _, f := range strings.Split(v, ",") {
+			formats = append(formats, corpus.Format(f))
+		}
+	}
+	for _, f := range formats {
 		direct := recognizeDirect(t, eng.asr, utts, f, domain)
 		path := recognizeThroughMRCP(t, srv, utts, f, domain)
 		ratio := 0.0
