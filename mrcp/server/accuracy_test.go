@@ -93,35 +93,28 @@ func serverRate(f corpus.Format) int {
 	return 16000
 }
 
-func recognizeDirect(t *testing.T, asr speech.Recognizer, utts []corpus.Utterance, f corpus.Format, domain []string) corpus.Score {
+// scoreAll recognizes every utterance on workers goroutines, each set up
+// by open (which returns the per-worker recognize function and its clean
+// up), and scores the hypotheses.
+func scoreAll(t *testing.T, label string, utts []corpus.Utterance, workers int, open func() (func(corpus.Utterance) string, func())) corpus.Score {
 	t.Helper()
 	var mu sync.Mutex
 	var score corpus.Score
 	work := make(chan corpus.Utterance)
 	var wg sync.WaitGroup
-	for range 4 {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			recognize, done := open()
+			defer done()
 			for u := range work {
-				pcm, rate, err := corpus.Encode(u, f)
-				if err != nil {
-					t.Error(err)
-					continue
+				hyp := ""
+				if recognize != nil {
+					hyp = recognize(u)
 				}
-				if want := serverRate(f); rate != want {
-					rs, err := resample.New(rate, want)
-					if err != nil {
-						t.Error(err)
-						continue
-					}
-					out := make([]int16, rs.OutLen(len(pcm)))
-					pcm = out[:rs.Process(pcm, out)]
-					rate = want
-				}
-				hyp := runEngine(t, asr, pcm, rate, domain)
 				if os.Getenv("PARLEY_ACCURACY_VERBOSE") != "" {
-					t.Logf("%s direct %s: %q -> %q", f, u.ID, u.Text, hyp)
+					t.Logf("%s %s: %q -> %q", label, u.ID, u.Text, hyp)
 				}
 				mu.Lock()
 				score.Add(u.Text, hyp)
@@ -135,6 +128,30 @@ func recognizeDirect(t *testing.T, asr speech.Recognizer, utts []corpus.Utteranc
 	close(work)
 	wg.Wait()
 	return score
+}
+
+func recognizeDirect(t *testing.T, asr speech.Recognizer, utts []corpus.Utterance, f corpus.Format, domain []string) corpus.Score {
+	t.Helper()
+	return scoreAll(t, string(f)+" direct", utts, 4, func() (func(corpus.Utterance) string, func()) {
+		return func(u corpus.Utterance) string {
+			pcm, rate, err := corpus.Encode(u, f)
+			if err != nil {
+				t.Error(err)
+				return ""
+			}
+			if want := serverRate(f); rate != want {
+				rs, err := resample.New(rate, want)
+				if err != nil {
+					t.Error(err)
+					return ""
+				}
+				out := make([]int16, rs.OutLen(len(pcm)))
+				pcm = out[:rs.Process(pcm, out)]
+				rate = want
+			}
+			return runEngine(t, asr, pcm, rate, domain)
+		}, func() {}
+	})
 }
 
 func runEngine(t *testing.T, asr speech.Recognizer, pcm []int16, rate int, domain []string) string {
@@ -176,47 +193,23 @@ func recognizeThroughMRCP(t *testing.T, srv *server.Server, utts []corpus.Uttera
 	}
 	defer cli.Close()
 
-	var mu sync.Mutex
-	var score corpus.Score
-	work := make(chan corpus.Utterance)
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ctx := context.Background()
-			sess, err := cli.Open(ctx, client.SessionOptions{Resources: []mrcp.Resource{mrcp.ResourceSpeechRecog}, Rate: 16000, Direction: "sendonly"})
-			if err != nil {
-				t.Error(err)
-				for range work {
-				}
-				return
-			}
-			defer sess.Close(ctx)
-			recog := sess.Channel(mrcp.ResourceSpeechRecog)
-			def := recog.NewRequest(mrcp.MethodDefineGrammar)
-			def.Header.Set("Content-Id", "domain")
-			def.SetBody("application/x-parley-phrases", []byte(strings.Join(domain, "\n")))
-			if res, err := recog.Do(ctx, def); err != nil || !res.Status.Success() {
-				t.Errorf("DEFINE-GRAMMAR: %v %v", res, err)
-			}
-			for u := range work {
-				hyp := recognizeOne(t, sess, recog, u)
-				if os.Getenv("PARLEY_ACCURACY_VERBOSE") != "" {
-					t.Logf("%s %s: %q -> %q", f, u.ID, u.Text, hyp)
-				}
-				mu.Lock()
-				score.Add(u.Text, hyp)
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, u := range utts {
-		work <- u
-	}
-	close(work)
-	wg.Wait()
-	return score
+	return scoreAll(t, string(f)+" mrcp", utts, 8, func() (func(corpus.Utterance) string, func()) {
+		ctx := context.Background()
+		sess, err := cli.Open(ctx, client.SessionOptions{Resources: []mrcp.Resource{mrcp.ResourceSpeechRecog}, Rate: 16000, Direction: "sendonly"})
+		if err != nil {
+			t.Error(err)
+			return nil, func() {}
+		}
+		recog := sess.Channel(mrcp.ResourceSpeechRecog)
+		def := recog.NewRequest(mrcp.MethodDefineGrammar)
+		def.Header.Set("Content-Id", "domain")
+		def.SetBody("application/x-parley-phrases", []byte(strings.Join(domain, "\n")))
+		if res, err := recog.Do(ctx, def); err != nil || !res.Status.Success() {
+			t.Errorf("DEFINE-GRAMMAR: %v %v", res, err)
+		}
+		return func(u corpus.Utterance) string { return recognizeOne(t, sess, recog, u) },
+			func() { _ = sess.Close(ctx) }
+	})
 }
 
 func recognizeOne(t *testing.T, sess *client.Session, recog *client.Channel, u corpus.Utterance) string {
