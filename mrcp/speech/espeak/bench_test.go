@@ -4,14 +4,12 @@ import (
 	"bufio"
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -19,12 +17,9 @@ import (
 	"github.com/parley-cc/parley/media/resample"
 	"github.com/parley-cc/parley/mrcp/speech"
 	tts "github.com/parley-cc/parley/mrcp/speech/internal/render"
+	"github.com/parley-cc/parley/mrcp/speech/internal/speechtest"
 	"github.com/parley-cc/parley/mrcp/ssml"
 )
-
-const benchPrompt = "Thank you for calling. Please say your account number, or press zero to speak with an agent. Your call is important to us."
-
-var errEnough = errors.New("enough")
 
 // synthFunc renders text at 8 kHz, streaming to emit.
 type synthFunc func(ctx context.Context, text string, emit func(speech.Chunk) error) error
@@ -33,7 +28,7 @@ type synthFunc func(ctx context.Context, text string, emit func(speech.Chunk) er
 func libSynth(b testing.TB) synthFunc {
 	e := newEngine(b)
 	return func(ctx context.Context, text string, emit func(speech.Chunk) error) error {
-		return e.Synthesize(ctx, say("en-us", 8000, text), emit)
+		return e.Synthesize(ctx, speechtest.Say("en-us", 8000, text), emit)
 	}
 }
 
@@ -94,18 +89,9 @@ func BenchmarkFirstAudio(b *testing.B) {
 	}{{"library", libSynth}, {"process", procSynth}} {
 		b.Run(mode.name, func(b *testing.B) {
 			synth := mode.new(b)
-			var total time.Duration
-			for b.Loop() {
-				start := time.Now()
-				err := synth(context.Background(), benchPrompt, func(c speech.Chunk) error {
-					total += time.Since(start)
-					return errEnough
-				})
-				if err != errEnough {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms-to-audio")
+			speechtest.FirstAudio(b, func(ctx context.Context, emit func(speech.Chunk) error) error {
+				return synth(ctx, speechtest.BenchPrompt, emit)
+			})
 		})
 	}
 }
@@ -125,14 +111,14 @@ func BenchmarkThroughput(b *testing.B) {
 				synth := mode.new(b)
 				var next atomic.Int64
 				var firstSum, firstMax atomic.Int64
-				start, cpu := time.Now(), cpuTime()
+				start, cpu := time.Now(), speechtest.CPUTime()
 				var wg sync.WaitGroup
 				for range conc {
 					wg.Go(func() {
 						for next.Add(1) <= int64(b.N) {
 							t0 := time.Now()
 							first := true
-							err := synth(context.Background(), benchPrompt, func(speech.Chunk) error {
+							err := synth(context.Background(), speechtest.BenchPrompt, func(speech.Chunk) error {
 								if first {
 									first = false
 									d := int64(time.Since(t0))
@@ -152,7 +138,7 @@ func BenchmarkThroughput(b *testing.B) {
 				wg.Wait()
 				n := float64(b.N)
 				b.ReportMetric(n/time.Since(start).Seconds(), "prompts/s")
-				b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/1000/n, "cpu-ms/prompt")
+				b.ReportMetric(float64((speechtest.CPUTime()-cpu).Microseconds())/1000/n, "cpu-ms/prompt")
 				b.ReportMetric(float64(firstSum.Load())/1e6/n, "ms-to-audio")
 				b.ReportMetric(float64(firstMax.Load())/1e6, "max-ms-to-audio")
 			})
@@ -165,28 +151,8 @@ func BenchmarkThroughput(b *testing.B) {
 func BenchmarkRealTime(b *testing.B) {
 	e := newEngine(b)
 	for _, voice := range []string{"en-us", "en-us+f3", "de"} {
-		b.Run(voice, func(b *testing.B) {
-			req := say(voice, 8000, benchPrompt)
-			var samples int
-			start, cpu := time.Now(), cpuTime()
-			for b.Loop() {
-				samples += len(render(b, e, req).pcm)
-			}
-			audio := float64(samples) / 8000
-			b.ReportMetric(time.Since(start).Seconds()/audio, "rtf")
-			b.ReportMetric((cpuTime()-cpu).Seconds()/audio, "cpu-rtf")
-		})
+		b.Run(voice, func(b *testing.B) { speechtest.RealTime(b, e, speechtest.Say(voice, 8000, speechtest.BenchPrompt)) })
 	}
-}
-
-// cpuTime returns the CPU time (user and system) of the process and of
-// its waited-for children.
-func cpuTime() time.Duration {
-	var self, kids syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &self) != nil || syscall.Getrusage(syscall.RUSAGE_CHILDREN, &kids) != nil {
-		return 0
-	}
-	return time.Duration(self.Utime.Nano() + self.Stime.Nano() + kids.Utime.Nano() + kids.Stime.Nano())
 }
 
 // BenchmarkLock measures what a request holds espeak-ng for: synthesizing
@@ -197,16 +163,16 @@ func BenchmarkLock(b *testing.B) {
 	v := newEngineVoice(b, "en-us")
 	p := espeakParams(ssml.DefaultProsody)
 	var pcm []int16
-	cpu := cpuTime()
+	cpu := speechtest.CPUTime()
 	for b.Loop() {
-		for _, piece := range tts.Pieces(benchPrompt) {
+		for _, piece := range tts.Pieces(speechtest.BenchPrompt) {
 			var err error
 			if pcm, err = lib.synth(context.Background(), v.id, p, piece, pcm[:0]); err != nil {
 				b.Fatal(err)
 			}
 		}
 	}
-	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/prompt")
+	b.ReportMetric(float64((speechtest.CPUTime()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/prompt")
 }
 
 func newEngineVoice(b *testing.B, name string) *voice {

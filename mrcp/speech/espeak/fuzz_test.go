@@ -1,19 +1,11 @@
 package espeak
 
 import (
-	"context"
 	"strings"
 	"testing"
 
-	"github.com/parley-cc/parley/mrcp/speech"
+	"github.com/parley-cc/parley/mrcp/speech/internal/speechtest"
 )
-
-var fuzzSeeds = []string{
-	"", "Hello there. How are you?", "Dr. Smith", "3.50", "a\x00b", "caf\xe9",
-	"$1,000,000.99 on 12/31/1999 at 3:45pm, call 555-1234 ext. 9",
-	"<speak>not ssml</speak> [[h@l'oU]]", "ñóé 日本語 🙂", "....!!!???,,,;;;",
-	strings.Repeat("x", 400), strings.Repeat("a. ", 50),
-}
 
 // FuzzParseLanguages checks that any bytes parse without panic into
 // non-empty tags that encode back to a list that parses the same.
@@ -80,17 +72,5 @@ func FuzzLookup(f *testing.F) {
 
 // FuzzSynthesize feeds arbitrary text to espeak-ng itself.
 func FuzzSynthesize(f *testing.F) {
-	for _, s := range fuzzSeeds {
-		f.Add(s)
-	}
-	e := newEngine(f)
-	f.Fuzz(func(t *testing.T, text string) {
-		if len(text) > 200 {
-			text = text[:200]
-		}
-		err := e.Synthesize(context.Background(), say("en-us", 8000, text), func(speech.Chunk) error { return nil })
-		if err != nil {
-			t.Fatalf("%q: %v", text, err)
-		}
-	})
+	speechtest.FuzzSynthesize(f, newEngine(f), "en-us")
 }
