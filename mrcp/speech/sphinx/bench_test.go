@@ -107,3 +107,45 @@ func BenchmarkRecognize(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWER measures word error rates on werCorpus (run it with
+// -benchtime 1x): the domain model (phrases) and the generic model
+// (transcribe), both synthetic voices, both input rates, and the three
+// ways of hearing 8 kHz speech with the wideband model.
+func BenchmarkWER(b *testing.B) {
+	def := newTestEngine(b, Config{})
+	configs := []struct {
+		name string
+		cfg  Config
+	}{
+		{"default", Config{}},
+		{"modelprior", Config{CMNPrior8k: modelPrior(b, def)}},
+		{"narrowband", Config{Narrowband: true}},
+	}
+	for _, c := range configs {
+		e := def
+		if c.name != "default" {
+			e = newTestEngine(b, c.cfg)
+		}
+		for _, mode := range []string{"phrases", "transcribe"} {
+			for _, rate := range []int{16000, 8000} {
+				if c.name == "modelprior" && rate == 16000 {
+					continue // the same as default
+				}
+				for _, v := range []voice{flite, espeak} {
+					b.Run(fmt.Sprintf("%s/%s/%d/%s", c.name, mode, rate, v), func(b *testing.B) {
+						req := speech.RecogRequest{Rate: rate, Phrases: bankingPhrases}
+						if mode == "transcribe" {
+							req = speech.RecogRequest{Rate: rate, Transcribe: true}
+						}
+						var wer float64
+						for b.Loop() {
+							wer = measureWER(b, e, req, v, werCorpus)
+						}
+						b.ReportMetric(100*wer, "WER%")
+					})
+				}
+			}
+		}
+	}
+}

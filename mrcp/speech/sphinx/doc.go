@@ -32,7 +32,7 @@
 // the words of each grammar and phrase set (they take milliseconds to make,
 // and load small language models in a millisecond), full decoders have the
 // whole dictionary and the generic model for transcription (a few tenths of
-// a second to make, some 60 MB each). A decoder keeps the searches it
+// a second to make, some 90 MB each). A decoder keeps the searches it
 // loaded (Config.SearchesPerDecoder) and is reused. Each utterance starts
 // from the decoder's initial cepstral mean, so that a result never depends
 // on the calls a decoder served before.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/parley-cc/parley/media/mediatest"
+	"github.com/parley-cc/parley/mrcp/speech/corpus"
 )
 
 func TestIPAToARPAbet(t *testing.T) {
@@ -136,5 +137,45 @@ func TestPronouncerCachesAndFails(t *testing.T) {
 	p.espeak = mediatest.RequireTool(t, "espeak-ng")
 	if _, err := p.pronounce(canceled, []string{"blorptastic"}); err == nil {
 		t.Fatal("canceled context: no error")
+	}
+}
+
+// TestSampleVocabulary reports which words of the sample phrase sets the
+// dictionary lacks, and checks that each gets a pronunciation.
+func TestSampleVocabulary(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	path, err := corpus.PhrasesFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	phrases, err := corpus.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sets := map[string][]string{"banking test phrases": bankingPhrases}
+	for _, p := range phrases {
+		sets["corpus phrases"] = append(sets["corpus phrases"], p.Text)
+	}
+	for name, set := range sets {
+		var vocab []string
+		for _, p := range set {
+			vocab = append(vocab, words(p)...)
+		}
+		vocab = distinct(vocab)
+		var oov []string
+		for _, w := range vocab {
+			if _, ok := e.dict[w]; !ok {
+				oov = append(oov, w)
+			}
+		}
+		prons, missing, err := e.pronounce(context.Background(), vocab)
+		if err != nil || len(missing) > 0 {
+			t.Fatalf("%s: %v, missing %q", name, err, missing)
+		}
+		var made []string
+		for _, w := range oov {
+			made = append(made, w+" /"+prons[w][0]+"/")
+		}
+		t.Logf("%s: %d words, %d not in the dictionary: %s", name, len(vocab), len(oov), strings.Join(made, ", "))
 	}
 }

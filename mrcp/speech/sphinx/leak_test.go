@@ -93,7 +93,7 @@ func TestNoLeakSteady(t *testing.T) {
 			runtime.GC()
 			debug.FreeOSMemory()
 			before := rssBytes(t)
-			const n = 150
+			const n = 100
 			for range n {
 				recognize(t, e, tc.req, pcm)
 			}
