@@ -47,8 +47,9 @@ type Config struct {
 	// Narrowband makes the decoders work on 8 kHz audio with a telephone
 	// band front end (-samprate 8000 -nfft 256 -upperf 3500), converting
 	// 16 kHz input down; otherwise they work at the model's 16 kHz and 8
-	// kHz input is resampled up. See docs/BENCHMARKS.md for the word
-	// error rates of both.
+	// kHz input is resampled up. With the wideband en-us model the
+	// narrowband front end recognizes next to nothing (docs/BENCHMARKS.md);
+	// it is kept for the comparison and for narrowband models.
 	Narrowband bool
 	// Espeak is the espeak-ng program that gives pronunciations of words
 	// missing from Dict: a path, or a name looked up in PATH. Default
@@ -367,6 +368,11 @@ func (e *Engine) acquire(ctx context.Context, kind decoderKind) (*decoder, error
 	select {
 	case d := <-e.idle[kind]:
 		return d, nil
+	default:
+	}
+	select { // rather a new decoder than one of the other kind freed
+	case e.slots <- struct{}{}:
+		return e.create(ctx, kind)
 	default:
 	}
 	select {

@@ -286,23 +286,33 @@ func TestStartWaitsForDecoder(t *testing.T) {
 
 func TestCanceledWhileMakingDecoder(t *testing.T) {
 	e := newTestEngine(t, Config{MaxDecoders: 2})
-	// The first transcription makes a full decoder, which takes a while:
-	// Start returns at its deadline and the decoder joins the pool.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+	// The first transcription makes a full decoder, which takes a tenth
+	// of a second: cancel as soon as it is under way. Start returns and
+	// the decoder, once made, joins the pool.
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if _, err := e.Start(ctx, speech.RecogRequest{Rate: 16000, Transcribe: true}); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("got %v, want DeadlineExceeded", err)
+	go func() {
+		for e.Stats().Decoders < 2 {
+			time.Sleep(100 * time.Microsecond)
+		}
+		cancel()
+	}()
+	if _, err := e.Start(ctx, speech.RecogRequest{Rate: 16000, Transcribe: true}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want Canceled", err)
 	}
 	deadline := time.Now().Add(30 * time.Second)
-	for e.Stats().Idle != e.Stats().Decoders || e.Stats().Created < 2 {
+	for st := e.Stats(); st.Idle != 2 || st.Created != 2; st = e.Stats() {
 		if time.Now().After(deadline) {
-			t.Fatalf("stats %+v: the abandoned decoder never joined the pool", e.Stats())
+			t.Fatalf("stats %+v: the abandoned decoder never joined the pool", st)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	hyps := recognize(t, e, speech.RecogRequest{Rate: 16000, Transcribe: true}, utterance(t, flite, "hello", 16000))
 	if len(hyps) == 0 || hyps[0].Text != "hello" {
 		t.Fatalf("got %+v", hyps)
+	}
+	if st := e.Stats(); st.Created != 2 {
+		t.Fatalf("stats %+v: the transcription made another decoder", st)
 	}
 }
 
@@ -466,5 +476,24 @@ func TestNewMissingModel(t *testing.T) {
 	}
 	if _, err := New(Config{Dict: bad}); !errors.Is(err, ErrModel) {
 		t.Errorf("dictionary without pronunciations: %v, want ErrModel", err)
+	}
+}
+
+// TestDecoderKindsShareSlots runs grammars and transcription on a pool of
+// one: each switch frees the idle decoder of the other kind.
+func TestDecoderKindsShareSlots(t *testing.T) {
+	e := newTestEngine(t, Config{MaxDecoders: 1})
+	yes := utterance(t, flite, "yes", 16000)
+	for _, req := range []speech.RecogRequest{
+		{Rate: 16000, Grammars: bothGrammars},
+		{Rate: 16000, Transcribe: true},
+		{Rate: 16000, Grammars: bothGrammars},
+	} {
+		if hyps := recognize(t, e, req, yes); len(hyps) == 0 || hyps[0].Text != "yes" {
+			t.Fatalf("%+v: got %+v", req, hyps)
+		}
+	}
+	if st := e.Stats(); st.Decoders != 1 || st.Created != 3 || st.Freed != 2 {
+		t.Fatalf("stats %+v: want 3 decoders made one after the other", st)
 	}
 }
