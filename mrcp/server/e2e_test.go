@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,7 +45,9 @@ func realEngines(t testing.TB) *engines {
 			engErr = err
 			return
 		}
-		asr, err := sphinx.New(sphinx.Config{MaxDecoders: 4})
+		// PARLEY_SPHINX_ARGS passes extra PocketSphinx arguments, for tuning
+		// experiments with the accuracy measurement.
+		asr, err := sphinx.New(sphinx.Config{MaxDecoders: 4, Args: strings.Fields(os.Getenv("PARLEY_SPHINX_ARGS"))})
 		if err != nil {
 			engErr = err
 			return
