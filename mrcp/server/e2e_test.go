@@ -373,3 +373,82 @@ func itoa(n int) string {
 		}
 	}
 }
+
+// DTMF sent as RFC 4733 events over the session's RTP reaches the
+// recognizer: START-OF-INPUT with Input-Type dtmf, then the digits.
+func TestDTMFOverRTP(t *testing.T) {
+	t.Cleanup(mediatest.CheckGoroutinesWithin(t, 5*time.Second))
+	srv := startServer(t, server.Config{})
+	cli, err := client.New(client.Config{Servers: []string{srv.URI()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	ctx := context.Background()
+	sess, err := cli.Open(ctx, client.SessionOptions{Resources: []mrcp.Resource{mrcp.ResourceSpeechRecog}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close(ctx)
+	recog := sess.Channel(mrcp.ResourceSpeechRecog)
+	rec := recog.NewRequest(mrcp.MethodRecognize)
+	rec.Header.Set("No-Input-Timeout", "5000")
+	rec.SetBody("text/uri-list", []byte("builtin:dtmf/digits?length=4"))
+	if res, err := recog.Do(ctx, rec); err != nil || res.State != mrcp.StateInProgress {
+		t.Fatalf("RECOGNIZE: %v %v", res, err)
+	}
+	for _, d := range "4096" {
+		if err := sess.Leg().Transmitter().SendDigit(d, 100*time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	soi := waitEvent(t, recog, mrcp.EventStartOfInput, 5*time.Second)
+	if it := soi.Header.Get("Input-Type"); it != "dtmf" {
+		t.Errorf("START-OF-INPUT Input-Type %q, want dtmf", it)
+	}
+	rc := waitEvent(t, recog, mrcp.EventRecognitionComplete, 5*time.Second)
+	if c, _ := rc.RecogCause(); c != mrcp.RecogSuccess || !strings.Contains(string(rc.Body), "4096") {
+		t.Fatalf("RECOGNITION-COMPLETE %v:\n%s", c, rc.Body)
+	}
+}
+
+// A control connection that drops is reconnected by the client; the
+// server keeps the channel, and requests and events flow again.
+func TestControlReconnect(t *testing.T) {
+	t.Cleanup(mediatest.CheckGoroutinesWithin(t, 5*time.Second))
+	srv := startServer(t, server.Config{})
+	cli, err := client.New(client.Config{Servers: []string{srv.URI()}, RequestTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	ctx := context.Background()
+	sess, err := cli.Open(ctx, client.SessionOptions{Resources: []mrcp.Resource{mrcp.ResourceSpeechSynth}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close(ctx)
+	synth := sess.Channel(mrcp.ResourceSpeechSynth)
+	srv.DropConnections()
+
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		req := synth.NewRequest(mrcp.MethodSpeak)
+		req.SetBody("text/plain", []byte("Still here."))
+		res, err := synth.Do(ctx, req)
+		if err == nil && res.State == mrcp.StateInProgress {
+			break
+		}
+		if !errors.Is(err, client.ErrConnectionLost) && !errors.Is(err, client.ErrTimeout) || time.Now().After(deadline) {
+			t.Fatalf("SPEAK after the connection dropped: %v %v", res, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	waitEvent(t, synth, mrcp.EventSpeakComplete, 10*time.Second)
+	select {
+	case <-sess.Done():
+		t.Fatalf("session ended: %v", sess.Err())
+	default:
+	}
+}
