@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+
 	"github.com/parley-cc/parley/media"
 	"github.com/parley-cc/parley/media/mediatest"
 	"github.com/parley-cc/parley/mrcp"
@@ -450,5 +453,54 @@ func TestControlReconnect(t *testing.T) {
 	case <-sess.Done():
 		t.Fatalf("session ended: %v", sess.Err())
 	default:
+	}
+}
+
+// Offers the server cannot accept get the SIP answer that says why.
+func TestBadOffers(t *testing.T) {
+	srv := startServer(t, server.Config{})
+	ua, err := sipgo.NewUA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ua.Close()
+	cli, err := sipgo.NewClient(ua, sipgo.WithClientHostname("127.0.0.1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var uri sip.Uri
+	if err := sip.ParseUri(srv.URI(), &uri); err != nil {
+		t.Fatal(err)
+	}
+	invite := func(body string) int {
+		req := sip.NewRequest(sip.INVITE, uri)
+		req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+		req.AppendHeader(&sip.ContactHeader{Address: sip.Uri{Scheme: "sip", Host: "127.0.0.1", Port: 5999}})
+		req.SetBody([]byte(body))
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		res, err := cli.Do(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.StatusCode
+	}
+	head := "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+	for _, tc := range []struct {
+		name, body string
+		want       int
+	}{
+		{"not SDP", "hello", 400},
+		{"no resource", head + "m=audio 40000 RTP/AVP 0\r\n", 488},
+		{"unsupported resource", head + "m=application 9 TCP/MRCPv2 1\r\na=setup:active\r\na=connection:new\r\na=resource:speakverify\r\na=cmid:1\r\nm=audio 40000 RTP/AVP 0\r\na=mid:1\r\n", 488},
+		{"no common codec", head + "m=application 9 TCP/MRCPv2 1\r\na=setup:active\r\na=connection:new\r\na=resource:speechsynth\r\na=cmid:1\r\nm=audio 40000 RTP/AVP 3\r\na=rtpmap:3 GSM/8000\r\na=mid:1\r\n", 488},
+		{"no audio", head + "m=application 9 TCP/MRCPv2 1\r\na=setup:active\r\na=connection:new\r\na=resource:speechsynth\r\na=cmid:1\r\n", 488},
+	} {
+		if got := invite(tc.body); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
+	}
+	if st := srv.Stats(); st.Sessions != 0 || st.Channels != 0 || st.RTPPorts != 0 {
+		t.Errorf("refused offers left %+v", st)
 	}
 }
