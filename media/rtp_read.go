@@ -1,7 +1,9 @@
 package media
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"net/netip"
 	"time"
@@ -236,7 +238,13 @@ func (s *Session) dropped(why drop, now time.Time) {
 		return
 	}
 	st := s.Stats().Receive
-	s.log.Warn("rtp packets dropped", "reason", why.String(), "dropped", st.Dropped(),
+	level := slog.LevelWarn
+	if why == dropProbation {
+		// Every new source's first packets wait out probation (RFC 3550
+		// A.1): expected, not a problem.
+		level = slog.LevelDebug
+	}
+	s.log.Log(context.Background(), level, "rtp packets dropped", "reason", why.String(), "dropped", st.Dropped(),
 		"malformed", st.Malformed, "unknown_payload_type", st.UnknownPayloadType,
 		"foreign_source", st.ForeignSource, "bad_sequence", st.BadSequence)
 }
