@@ -237,6 +237,11 @@ func (s *Session) startAudio(answer *mrcp.Description) error {
 		if err != nil {
 			continue
 		}
+		if cd.Name == media.NameOpus && s.opts.Rate <= 16000 {
+			// Code Opus at the session's rate (wideband or narrowband)
+			// rather than at 48 kHz and resampling.
+			cd.SampleRate = max(s.opts.Rate, 8000)
+		}
 		codecs = append(codecs, cd)
 	}
 	pm, err := media.NewPayloadMap(codecs...)

@@ -236,6 +236,11 @@ func (ss *session) openAudio(ctx context.Context, offer *mrcp.Description, st mr
 		if err != nil {
 			continue
 		}
+		if c.Name == media.NameOpus {
+			// Speech engines work at 16 kHz at most: code Opus there
+			// (wideband) rather than at 48 kHz and resampling.
+			c.SampleRate = 16000
+		}
 		audio = &c
 		formats = append(formats, f)
 		break
