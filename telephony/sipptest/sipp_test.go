@@ -67,3 +67,15 @@ func TestFailureIsReported(t *testing.T) {
 		t.Fatalf("error log does not name the 486:\n%s", uac.ErrorLog)
 	}
 }
+
+func TestCancelAgainstRingNoAnswer(t *testing.T) {
+	s := startUAS(t, "uas_ring_noanswer.xml", 1, Options{})
+	uac := runUAC(t, "uac_cancel.xml", s, Options{})
+	requireBoth(t, uac, s, 1)
+}
+
+func TestRemoteByeAgainstAnswerBye(t *testing.T) {
+	s := startUAS(t, "uas_answer_bye.xml", 1, Options{Duration: 200 * time.Millisecond})
+	uac := runUAC(t, "uac_remote_bye.xml", s, Options{})
+	requireBoth(t, uac, s, 1)
+}
