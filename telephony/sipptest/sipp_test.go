@@ -79,3 +79,19 @@ func TestRemoteByeAgainstAnswerBye(t *testing.T) {
 	uac := runUAC(t, "uac_remote_bye.xml", s, Options{})
 	requireBoth(t, uac, s, 1)
 }
+
+func TestRegisterDigestAgainstRegistrar(t *testing.T) {
+	vars := map[string]string{"user": "alice", "password": "s3cret"}
+	s := startUAS(t, "uas_registrar.xml", 1, Options{Vars: vars})
+	uac := runUAC(t, "uac_register_digest.xml", s, Options{Vars: vars, AuthUser: "alice", AuthPassword: "s3cret"})
+	requireBoth(t, uac, s, 1)
+}
+
+func TestRegisterWrongPasswordFails(t *testing.T) {
+	vars := map[string]string{"user": "alice", "password": "s3cret"}
+	s := startUAS(t, "uas_registrar.xml", 1, Options{Vars: vars})
+	uac := runUAC(t, "uac_register_digest.xml", s, Options{Vars: vars, AuthUser: "alice", AuthPassword: "wrong", Timeout: 5 * time.Second})
+	if uac.Err() == nil {
+		t.Fatal("a wrong password registered")
+	}
+}
