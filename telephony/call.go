@@ -1,0 +1,241 @@
+package telephony
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/parley-cc/parley/media"
+	"github.com/parley-cc/parley/media/record"
+	"github.com/parley-cc/parley/store"
+)
+
+// CallID identifies a call in Parley (logs, store, recording file name).
+// It is not the SIP Call-ID.
+type CallID string
+
+func newCallID() CallID {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return CallID(hex.EncodeToString(b[:]))
+}
+
+// Handler runs one inbound call. HandleCall is called on a goroutine of
+// its own once the caller hears ringing; ctx ends when the call ends. When
+// HandleCall returns, a call still ringing is rejected with 480 and an
+// answered call is hung up, as net/http finishes a response.
+type Handler interface {
+	HandleCall(ctx context.Context, c *Call)
+}
+
+// HandlerFunc adapts a function to the Handler interface.
+type HandlerFunc func(ctx context.Context, c *Call)
+
+// HandleCall calls f(ctx, c).
+func (f HandlerFunc) HandleCall(ctx context.Context, c *Call) { f(ctx, c) }
+
+// DefaultHandler answers every call and sends silence until the caller
+// hangs up.
+var DefaultHandler Handler = HandlerFunc(func(ctx context.Context, c *Call) {
+	if err := c.Answer(ctx); err != nil {
+		return
+	}
+	<-ctx.Done()
+})
+
+// callState is where a call is in its life.
+type callState int
+
+const (
+	stateRinging   callState = iota // INVITE received, 180 sent
+	stateAnswering                  // 200 OK sent, waiting for ACK
+	stateAnswered                   // ACK received
+	stateEnded
+)
+
+func (s callState) String() string {
+	switch s {
+	case stateRinging:
+		return "ringing"
+	case stateAnswering:
+		return "answering"
+	case stateAnswered:
+		return "answered"
+	}
+	return "ended"
+}
+
+// Call is one inbound call, from INVITE to hangup. Its methods are safe
+// from any goroutine; state changes are applied in order under one mutex.
+type Call struct {
+	ua    *UA
+	id    CallID
+	log   *slog.Logger
+	dlg   *sipgo.DialogServerSession
+	offer []byte
+	from  string
+	to    string
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{}
+	final  chan struct{} // closed once the INVITE has its final response
+	finalO sync.Once
+
+	mu       sync.Mutex
+	state    callState
+	leg      *media.Leg
+	media    Media
+	rec      *record.Recorder
+	recPath  string
+	answered time.Time
+	disp     store.Disposition
+	cause    string
+}
+
+// ID returns Parley's id of the call.
+func (c *Call) ID() CallID { return c.id }
+
+// From returns the caller's From URI.
+func (c *Call) From() string { return c.from }
+
+// To returns the To URI the caller dialled.
+func (c *Call) To() string { return c.to }
+
+// Done is closed when the call has ended.
+func (c *Call) Done() <-chan struct{} { return c.done }
+
+// Leg returns the call's audio leg, nil before Answer. Play audio to the
+// caller with Leg().Transmitter().Play.
+func (c *Call) Leg() *media.Leg {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.leg
+}
+
+// Media returns what the SDP offer/answer settled; zero before Answer.
+func (c *Call) Media() Media {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.media
+}
+
+// End returns how the call ended: DispositionUnknown while it is up.
+func (c *Call) End() (store.Disposition, string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.disp, c.cause
+}
+
+func (c *Call) finalized() { c.finalO.Do(func() { close(c.final) }) }
+
+// Reject refuses a ringing call with a final SIP status (4xx-6xx) and a
+// Reason header carrying reason. It fails with ErrAnswered once Answer has
+// sent 200 OK and ErrCallEnded after the call ended.
+func (c *Call) Reject(code int, reason string) error {
+	c.mu.Lock()
+	switch c.state {
+	case stateEnded:
+		c.mu.Unlock()
+		return ErrCallEnded
+	case stateAnswering, stateAnswered:
+		c.mu.Unlock()
+		return ErrAnswered
+	}
+	c.mu.Unlock()
+	return c.reject(code, reason, store.Rejected)
+}
+
+// reject sends the final response and ends the call with disp.
+func (c *Call) reject(code int, reason string, disp store.Disposition, hdrs ...sip.Header) error {
+	if code < 300 || code > 699 {
+		code = sip.StatusTemporarilyUnavailable
+	}
+	c.event("reject", code)
+	err := c.dlg.Respond(code, statusText(code), nil, append(hdrs, reasonHeader(code, reason))...)
+	c.finish(disp, reason, code)
+	return err
+}
+
+// Hangup ends the call: BYE once answered, 480 while ringing. It returns
+// when the far end answered the BYE or ctx ended.
+func (c *Call) Hangup(ctx context.Context) error {
+	return c.hangup(ctx, store.Answered, "parley-hangup")
+}
+
+func (c *Call) hangup(ctx context.Context, disp store.Disposition, cause string) error {
+	c.mu.Lock()
+	st := c.state
+	c.mu.Unlock()
+	switch st {
+	case stateEnded:
+		return ErrCallEnded
+	case stateRinging:
+		return c.reject(sip.StatusTemporarilyUnavailable, cause, store.Rejected)
+	}
+	c.event("hangup", 0)
+	err := c.dlg.Bye(ctx)
+	if err != nil {
+		c.log.Debug("BYE", "err", err)
+	}
+	c.finish(disp, cause, 0)
+	return err
+}
+
+// shutdown ends the call because the UA is closing.
+func (c *Call) shutdown() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	c.mu.Lock()
+	st := c.state
+	c.mu.Unlock()
+	if st == stateRinging {
+		_ = c.reject(sip.StatusServiceUnavailable, "shutdown", store.Failed)
+		return
+	}
+	_ = c.hangup(ctx, store.Answered, "shutdown")
+}
+
+// finish ends the call once: it releases the media, closes the recording,
+// writes the end of the record and forgets the call. It sends nothing.
+func (c *Call) finish(disp store.Disposition, cause string, code int) {
+	c.mu.Lock()
+	if c.state == stateEnded {
+		c.mu.Unlock()
+		return
+	}
+	answered := c.state == stateAnswered
+	if !answered && disp == store.Answered {
+		disp = store.Failed
+	}
+	c.state, c.disp, c.cause = stateEnded, disp, cause
+	leg, rec := c.leg, c.rec
+	c.mu.Unlock()
+
+	now := time.Now()
+	c.cancel()
+	close(c.done)
+	c.finalized()
+	if leg != nil {
+		if err := leg.Close(); err != nil {
+			c.log.Warn("closing audio leg", "err", err)
+		}
+	}
+	if rec != nil {
+		c.closeRecording(rec, now, answered)
+	}
+	c.record("end", func(ctx context.Context, s CallStore) error {
+		if err := s.EndLeg(ctx, store.CallID(c.id), callerLeg, now, cause); err != nil {
+			return err
+		}
+		return s.EndCall(ctx, store.CallID(c.id), store.End{At: now, Disposition: disp, Cause: cause, SIPCode: code})
+	})
+	c.ua.forget(c)
+	c.log.Info("call ended", "disposition", disp, "cause", cause, "sip_code", code)
+}

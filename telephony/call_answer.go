@@ -1,0 +1,245 @@
+package telephony
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/parley-cc/parley/media"
+	"github.com/parley-cc/parley/media/record"
+	"github.com/parley-cc/parley/store"
+)
+
+// Answer opens the call's audio leg, sends 200 OK with the SDP answer and
+// waits for the ACK (RFC 3261 13.3.1.4). From then the call is recorded,
+// if the UA records, until it ends. An answer the caller never
+// acknowledges ends the call with BYE and ErrNoAck; a CANCEL that crossed
+// the answer ends it as cancelled and Answer returns ErrCallEnded.
+func (c *Call) Answer(ctx context.Context) error {
+	c.mu.Lock()
+	switch c.state {
+	case stateEnded:
+		c.mu.Unlock()
+		return ErrCallEnded
+	case stateAnswering, stateAnswered:
+		c.mu.Unlock()
+		return ErrAnswered
+	}
+	c.state = stateAnswering
+	c.mu.Unlock()
+
+	answer, err := c.openMedia(ctx)
+	if err != nil {
+		status, reason := sip.StatusServiceUnavailable, err.Error()
+		var se *SDPError
+		if errors.As(err, &se) {
+			status, reason = se.Status, se.Reason
+		}
+		_ = c.reject(status, reason, store.Failed)
+		return fmt.Errorf("answer call %s: %w", c.id, err)
+	}
+	c.mu.Lock()
+	ended := c.state == stateEnded
+	c.mu.Unlock()
+	if ended {
+		return ErrCallEnded
+	}
+	err = c.dlg.RespondSDP(answer)
+	c.finalized()
+	if err != nil {
+		if errors.Is(context.Cause(c.dlg.Context()), sip.ErrTransactionCanceled) {
+			c.cancelled()
+			return ErrCallEnded
+		}
+		c.log.Info("answer not acknowledged", "err", err)
+		bctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = c.hangup(bctx, store.Failed, "no-ack")
+		return fmt.Errorf("answer call %s: %w: %v", c.id, ErrNoAck, err)
+	}
+	c.mu.Lock()
+	if c.state != stateAnswering {
+		c.mu.Unlock()
+		return ErrCallEnded
+	}
+	c.state = stateAnswered
+	at := c.answered
+	codec := c.media.Send.String()
+	c.mu.Unlock()
+	c.event("answer", sip.StatusOK)
+	c.record("answer", func(ctx context.Context, s CallStore) error {
+		if err := s.AnswerLeg(ctx, store.CallID(c.id), callerLeg, at); err != nil {
+			return err
+		}
+		return s.AnswerCall(ctx, store.CallID(c.id), at)
+	})
+	c.log.Info("call answered", "codec", codec)
+	if c.ua.cfg.RTPTimeout > 0 {
+		c.ua.wg.Add(1)
+		go func() { defer c.ua.wg.Done(); c.watchRTP(c.ua.cfg.RTPTimeout) }()
+	}
+	return nil
+}
+
+// openMedia binds the leg, answers the offer on its port, starts the
+// recording and the RTP session. It returns the SDP answer.
+func (c *Call) openMedia(ctx context.Context) ([]byte, error) {
+	u := c.ua
+	leg, err := media.OpenLeg(ctx, u.ports, u.pacer, c.log)
+	if err != nil {
+		return nil, err
+	}
+	local := netip.AddrPortFrom(u.cfg.MediaIP, uint16(leg.LocalPort()))
+	answer, m, err := Answer(c.offer, *u.cfg.Capabilities, local, Origin{SessionID: uint64(time.Now().UnixNano()), SessionVersion: 1})
+	if err != nil {
+		_ = leg.Close()
+		return nil, err
+	}
+	rate := 8000
+	if m.Send.SampleRate >= 16000 {
+		rate = 16000
+	}
+	now := time.Now()
+	rec, path, err := c.createRecording(now, rate)
+	if err != nil {
+		_ = leg.Close()
+		return nil, err
+	}
+	lc := media.LegConfig{
+		Payloads: m.Payloads, Remote: m.Remote, RemoteRTCP: m.RemoteRTCP, RTCPMux: m.RTCPMux,
+		Symmetric: true, Ptime: m.Ptime,
+		Receive: media.ReceiverConfig{Rate: rate, Start: now},
+		Send:    media.TransmitterConfig{Rate: rate, Start: now},
+	}
+	if rec != nil {
+		lc.Receive.Record = media.RecordChannel(rec, record.Caller)
+		lc.Send.Record = media.RecordChannel(rec, record.Agent)
+	}
+	if err := leg.Start(lc); err != nil {
+		_ = leg.Close()
+		discardRecording(rec, path)
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.state == stateEnded {
+		c.mu.Unlock()
+		_ = leg.Close()
+		discardRecording(rec, path)
+		return nil, ErrCallEnded
+	}
+	c.leg, c.media, c.rec, c.recPath, c.answered = leg, m, rec, path, now
+	c.mu.Unlock()
+	return answer, nil
+}
+
+// createRecording opens <RecordingDir>/<yyyy-mm-dd>/<call id>.<format>;
+// nil when the UA does not record.
+func (c *Call) createRecording(now time.Time, rate int) (*record.Recorder, string, error) {
+	cfg := c.ua.cfg
+	if cfg.RecordingDir == "" {
+		return nil, "", nil
+	}
+	dir := filepath.Join(cfg.RecordingDir, now.UTC().Format("2006-01-02"))
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, "", fmt.Errorf("recording directory: %w", err)
+	}
+	path := filepath.Join(dir, string(c.id)+"."+cfg.RecordingFormat)
+	rec, err := record.Create(path, rate, record.Config{})
+	if err != nil {
+		return nil, "", fmt.Errorf("recording: %w", err)
+	}
+	return rec, path, nil
+}
+
+func discardRecording(rec *record.Recorder, path string) {
+	if rec != nil {
+		_ = rec.Close()
+		_ = os.Remove(path)
+	}
+}
+
+// closeRecording ends the file at the call's length and indexes it; the
+// file of a call that was never answered is removed.
+func (c *Call) closeRecording(rec *record.Recorder, end time.Time, answered bool) {
+	c.mu.Lock()
+	path, start := c.recPath, c.answered
+	c.mu.Unlock()
+	if !answered {
+		discardRecording(rec, path)
+		return
+	}
+	dur := end.Sub(start)
+	if err := rec.CloseAt(dur); err != nil {
+		c.log.Warn("closing recording", "path", path, "err", err)
+	}
+	var size int64
+	if fi, err := os.Stat(path); err == nil {
+		size = fi.Size()
+	}
+	rel, err := filepath.Rel(c.ua.cfg.DataDir, path)
+	if err != nil {
+		rel = path
+	}
+	format := store.FormatWAV
+	if c.ua.cfg.RecordingFormat == "opus" {
+		format = store.FormatOpus
+	}
+	c.record("recording", func(ctx context.Context, s CallStore) error {
+		return s.SetRecording(ctx, store.Recording{
+			CallID: store.CallID(c.id), Path: filepath.ToSlash(rel), Format: format,
+			Duration: dur, Bytes: size, Channels: store.ChannelsCallerLeft,
+		})
+	})
+}
+
+// watchRTP hangs up when no RTP has arrived for timeout (the far end
+// vanished without BYE).
+func (c *Call) watchRTP(timeout time.Duration) {
+	every := min(timeout/4, time.Second)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case now := <-t.C:
+			if c.rtpSilentFor(now) < timeout {
+				continue
+			}
+			c.log.Info("no RTP", "timeout", timeout)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_ = c.hangup(ctx, store.Answered, "rtp-timeout")
+			cancel()
+			return
+		}
+	}
+}
+
+// rtpSilentFor is how long since the last RTP packet, or the answer.
+func (c *Call) rtpSilentFor(now time.Time) time.Duration {
+	c.mu.Lock()
+	leg, last := c.leg, c.answered
+	c.mu.Unlock()
+	if leg == nil {
+		return 0
+	}
+	if s := leg.Session(); s != nil {
+		if lp := s.Stats().Receive.LastPacket; lp.After(last) {
+			last = lp
+		}
+	}
+	return now.Sub(last)
+}
+
+// cancelled ends a call the caller gave up on (CANCEL, RFC 3261 9.2); the
+// transaction layer has answered 487.
+func (c *Call) cancelled() {
+	c.event("cancel", sip.StatusRequestTerminated)
+	c.finish(store.Cancelled, "caller-cancel", sip.StatusRequestTerminated)
+}

@@ -1,0 +1,50 @@
+package telephony
+
+import (
+	"context"
+	"time"
+
+	"github.com/parley-cc/parley/store"
+)
+
+// CallStore is what the UA writes of every call's record: the subset of
+// store.Store it uses. *store.SQLite satisfies it.
+type CallStore interface {
+	CreateCall(ctx context.Context, c store.Call) error
+	AnswerCall(ctx context.Context, id store.CallID, at time.Time) error
+	EndCall(ctx context.Context, id store.CallID, end store.End) error
+	AddLeg(ctx context.Context, l store.Leg) error
+	AnswerLeg(ctx context.Context, call store.CallID, leg store.LegID, at time.Time) error
+	EndLeg(ctx context.Context, call store.CallID, leg store.LegID, at time.Time, reason string) error
+	AddEvent(ctx context.Context, e store.Event) error
+	SetRecording(ctx context.Context, r store.Recording) error
+}
+
+var _ CallStore = (*store.SQLite)(nil)
+
+// storeTimeout bounds each write of a call record.
+const storeTimeout = 5 * time.Second
+
+// callerLeg is the leg id of the inbound caller's dialog.
+const callerLeg store.LegID = "caller"
+
+// record runs one store write for c, detached from any request context,
+// and logs a failure: a call goes on when its record cannot be written.
+func (c *Call) record(what string, fn func(ctx context.Context, s CallStore) error) {
+	s := c.ua.cfg.Store
+	if s == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	if err := fn(ctx, s); err != nil {
+		c.log.Warn("call record", "op", what, "err", err)
+	}
+}
+
+// event adds a call event with a reason code.
+func (c *Call) event(typ string, code int) {
+	c.record("event "+typ, func(ctx context.Context, s CallStore) error {
+		return s.AddEvent(ctx, store.Event{CallID: store.CallID(c.id), LegID: callerLeg, At: time.Now(), Type: typ, Code: code})
+	})
+}

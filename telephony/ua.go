@@ -1,0 +1,296 @@
+package telephony
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/parley-cc/parley/media"
+)
+
+// Config configures a UA. Zero fields take the defaults given.
+type Config struct {
+	// SIPAddr is where SIP is served, on UDP and TCP (same port); default
+	// "127.0.0.1:0" (a free port).
+	SIPAddr string
+	// MediaIP is the address RTP binds and SDP announces; default the SIP
+	// address's host.
+	MediaIP netip.Addr
+	// RTPPortMin and RTPPortMax bound the RTP ports; default
+	// media.DefaultMinPort to media.DefaultMaxPort.
+	RTPPortMin, RTPPortMax int
+	// Capabilities are the codecs answered; default DefaultCapabilities().
+	Capabilities *Capabilities
+	// Handler runs every inbound call; default DefaultHandler.
+	Handler Handler
+	// Store keeps the call records; nil keeps none.
+	Store CallStore
+	// DataDir is the directory recording paths in the store are relative
+	// to; default RecordingDir.
+	DataDir string
+	// RecordingDir is where recordings are written, as
+	// <dir>/<yyyy-mm-dd>/<call id>.<format>; empty records nothing.
+	RecordingDir string
+	// RecordingFormat is "wav" (default) or "opus".
+	RecordingFormat string
+	// MaxCalls caps concurrent calls; a further INVITE gets 503. Default
+	// 1000.
+	MaxCalls int
+	// RTPTimeout ends an answered call with BYE when no RTP packet has
+	// arrived for this long; default 30 s, negative disables it.
+	RTPTimeout time.Duration
+	// UserAgent is the SIP User-Agent; default "Parley".
+	UserAgent string
+	// Log receives the UA's logs; default slog.Default().
+	Log *slog.Logger
+}
+
+func (c *Config) fill() error {
+	if c.SIPAddr == "" {
+		c.SIPAddr = "127.0.0.1:0"
+	}
+	if c.Capabilities == nil {
+		caps := DefaultCapabilities()
+		c.Capabilities = &caps
+	}
+	if c.Handler == nil {
+		c.Handler = DefaultHandler
+	}
+	if c.MaxCalls <= 0 {
+		c.MaxCalls = 1000
+	}
+	if c.RTPTimeout == 0 {
+		c.RTPTimeout = 30 * time.Second
+	}
+	if c.UserAgent == "" {
+		c.UserAgent = "Parley"
+	}
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+	if c.DataDir == "" {
+		c.DataDir = c.RecordingDir
+	}
+	switch c.RecordingFormat {
+	case "":
+		c.RecordingFormat = "wav"
+	case "wav", "opus":
+	default:
+		return fmt.Errorf("%w: recording format %q (want wav or opus)", ErrInvalidConfig, c.RecordingFormat)
+	}
+	return nil
+}
+
+// UA is Parley's SIP user agent for inbound calls: it answers OPTIONS,
+// turns each INVITE into a Call run by the Handler, records answered calls
+// and keeps their records in the Store.
+type UA struct {
+	cfg   Config
+	log   *slog.Logger
+	ua    *sipgo.UserAgent
+	sip   *sipgo.Server
+	dua   *sipgo.DialogUA
+	udp   net.PacketConn
+	tcp   net.Listener
+	ports *media.PortAllocator
+	pacer *media.Pacer
+
+	mu     sync.Mutex
+	calls  map[CallID]*Call
+	byDlg  map[string]*Call // by SIP dialog id, once the INVITE is read
+	closed bool
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // call goroutines
+}
+
+// NewUA binds the SIP sockets and the RTP port range. Serve runs it.
+func NewUA(cfg Config) (*UA, error) {
+	if err := cfg.fill(); err != nil {
+		return nil, err
+	}
+	u := &UA{
+		cfg: cfg, log: cfg.Log.With("component", "telephony"),
+		calls: map[CallID]*Call{}, byDlg: map[string]*Call{},
+		pacer: media.NewPacer(20*time.Millisecond, 0),
+	}
+	if err := u.listen(); err != nil {
+		u.closeListeners()
+		return nil, err
+	}
+	return u, nil
+}
+
+func (u *UA) listen() error {
+	var err error
+	if u.udp, u.tcp, err = listenUDPTCP(u.cfg.SIPAddr); err != nil {
+		return fmt.Errorf("telephony: sip %s: %w", u.cfg.SIPAddr, err)
+	}
+	if !u.cfg.MediaIP.IsValid() {
+		u.cfg.MediaIP = u.SIPAddr().Addr().Unmap()
+		if u.cfg.MediaIP.IsUnspecified() {
+			u.cfg.MediaIP = outboundIP()
+		}
+	}
+	if u.ports, err = media.NewPortAllocator(media.PortConfig{IP: u.cfg.MediaIP, Min: u.cfg.RTPPortMin, Max: u.cfg.RTPPortMax}); err != nil {
+		return fmt.Errorf("telephony: rtp ports: %w", err)
+	}
+	if u.ua, err = sipgo.NewUA(sipgo.WithUserAgent(u.cfg.UserAgent)); err != nil {
+		return fmt.Errorf("telephony: sip user agent: %w", err)
+	}
+	if u.sip, err = sipgo.NewServer(u.ua, sipgo.WithServerLogger(u.log)); err != nil {
+		return fmt.Errorf("telephony: sip server: %w", err)
+	}
+	cli, err := sipgo.NewClient(u.ua, sipgo.WithClientLogger(u.log))
+	if err != nil {
+		return fmt.Errorf("telephony: sip client: %w", err)
+	}
+	u.dua = &sipgo.DialogUA{Client: cli, ContactHDR: sip.ContactHeader{
+		Address: sip.Uri{Scheme: "sip", User: "parley", Host: u.cfg.MediaIP.String(), Port: int(u.SIPAddr().Port())},
+	}}
+	u.sip.OnInvite(u.onInvite)
+	u.sip.OnAck(u.onAck)
+	u.sip.OnBye(u.onBye)
+	u.sip.OnOptions(u.onOptions)
+	return nil
+}
+
+// listenUDPTCP binds UDP and TCP on the same port; with port 0 it retries
+// until a port is free on both.
+func listenUDPTCP(addr string) (net.PacketConn, net.Listener, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, nil, err
+	}
+	for try := 0; ; try++ {
+		udp, err := net.ListenPacket("udp", addr)
+		if err != nil {
+			return nil, nil, err
+		}
+		p := udp.LocalAddr().(*net.UDPAddr).Port
+		tcp, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(p)))
+		if err == nil {
+			return udp, tcp, nil
+		}
+		udp.Close()
+		if port != "0" || try == 20 {
+			return nil, nil, err
+		}
+	}
+}
+
+// outboundIP is the address the host would use to reach the outside, for
+// SDP when the UA listens on every interface.
+func outboundIP() netip.Addr {
+	c, err := net.Dial("udp", "192.0.2.1:9")
+	if err != nil {
+		return netip.MustParseAddr("127.0.0.1")
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap()
+}
+
+// SIPAddr returns the SIP address (UDP and TCP).
+func (u *UA) SIPAddr() netip.AddrPort { return u.udp.LocalAddr().(*net.UDPAddr).AddrPort() }
+
+// RTPPortsInUse returns how many RTP port pairs calls hold.
+func (u *UA) RTPPortsInUse() int { return u.ports.InUse() }
+
+// Calls returns how many calls are in progress.
+func (u *UA) Calls() int {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return len(u.calls)
+}
+
+// Serve runs the UA until ctx ends or Close is called, then hangs up every
+// call (BYE, or 503 before the answer) and waits for them to end.
+func (u *UA) Serve(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	u.mu.Lock()
+	if u.closed || u.cancel != nil {
+		u.mu.Unlock()
+		return ErrClosed
+	}
+	u.cancel = cancel
+	u.mu.Unlock()
+
+	var pw sync.WaitGroup
+	pw.Add(1)
+	go func() { defer pw.Done(); u.pacer.Run(ctx) }()
+	errc := make(chan error, 2)
+	go func() { errc <- u.sip.ServeUDP(u.udp) }()
+	go func() { errc <- u.sip.ServeTCP(u.tcp) }()
+	u.log.Info("sip listening", "sip", u.SIPAddr(), "media", u.cfg.MediaIP)
+
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+		if err != nil {
+			err = fmt.Errorf("telephony: sip: %w", err)
+		}
+	}
+	u.shutdown()
+	cancel()
+	pw.Wait()
+	for range 2 {
+		<-errc
+	}
+	return err
+}
+
+// Close stops Serve, hanging up every call. A UA that never served just
+// releases its sockets.
+func (u *UA) Close() error {
+	u.mu.Lock()
+	cancel := u.cancel
+	u.mu.Unlock()
+	if cancel != nil {
+		cancel()
+		return nil
+	}
+	u.shutdown()
+	return nil
+}
+
+func (u *UA) shutdown() {
+	u.mu.Lock()
+	if u.closed {
+		u.mu.Unlock()
+		return
+	}
+	u.closed = true
+	calls := make([]*Call, 0, len(u.calls))
+	for _, c := range u.calls {
+		calls = append(calls, c)
+	}
+	u.mu.Unlock()
+	for _, c := range calls {
+		c.shutdown()
+	}
+	u.wg.Wait()
+	u.closeListeners()
+}
+
+func (u *UA) closeListeners() {
+	for _, c := range []interface{ Close() error }{u.tcp, u.udp} {
+		if c != nil {
+			_ = c.Close()
+		}
+	}
+	if u.sip != nil {
+		_ = u.sip.Close()
+	}
+	if u.ua != nil {
+		_ = u.ua.Close()
+	}
+}
