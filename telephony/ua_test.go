@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/parley-cc/parley/media/mediatest"
 	"github.com/parley-cc/parley/media/wav"
 	"github.com/parley-cc/parley/store"
