@@ -277,3 +277,33 @@ func TestInboundCallParleyHangsUp(t *testing.T) {
 		t.Errorf("answered call has no recording: %v", err)
 	}
 }
+
+func TestRTPTimeoutHangsUp(t *testing.T) {
+	defer mediatest.CheckGoroutinesWithin(t, 10*time.Second)()
+	// uac_remote_bye sends no RTP: the default handler's call must end
+	// with BYE after RTPTimeout.
+	e := startUA(t, telephony.Config{RTPTimeout: time.Second})
+	defer e.stop()
+	start := time.Now()
+	res, err := sipptest.Run(context.Background(), t, sipptest.Options{
+		Scenario: sipptest.Scenario("uac_remote_bye.xml"),
+		Target:   e.ua.SIPAddr().String(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := res.Err(); err != nil {
+		t.Fatal(err)
+	}
+	e.waitIdle(t)
+	if d := time.Since(start); d > 8*time.Second {
+		t.Errorf("RTP time-out took %v", d)
+	}
+	c := e.onlyCall(t)
+	if c.Disposition != store.Answered || c.Cause != "rtp-timeout" {
+		t.Errorf("call record = %+v, want answered, rtp-timeout", c)
+	}
+	if d := c.Ended.Sub(c.Answered); d < time.Second || d > 3*time.Second {
+		t.Errorf("call lasted %v after answer, want the 1 s RTP time-out", d)
+	}
+}
