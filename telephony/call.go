@@ -88,10 +88,17 @@ type Call struct {
 	final  chan struct{} // closed once the INVITE has its final response
 	finalO sync.Once
 
+	reMu    sync.Mutex // serializes offers within the dialog
+	setupMu sync.Mutex // serializes Progress and Answer
+
 	mu       sync.Mutex
 	state    callState
+	early    bool // 183 sent with the answer; leg and session set
 	leg      *media.Leg
 	media    Media
+	session  session
+	unheld   time.Time // last unhold, for the RTP time-out
+	started  time.Time // the recording's start: the answer, or early media
 	rec      *record.Recorder
 	recPath  string
 	answered time.Time

@@ -22,6 +22,8 @@ import (
 // acknowledges ends the call with BYE and ErrNoAck; a CANCEL that crossed
 // the answer ends it as cancelled and Answer returns ErrCallEnded.
 func (c *Call) Answer(ctx context.Context) error {
+	c.setupMu.Lock()
+	defer c.setupMu.Unlock()
 	c.mu.Lock()
 	switch c.state {
 	case stateEnded:
@@ -32,25 +34,23 @@ func (c *Call) Answer(ctx context.Context) error {
 		return ErrAnswered
 	}
 	c.state = stateAnswering
+	early, answer := c.early, c.session.answer
 	c.mu.Unlock()
 
-	answer, err := c.openMedia(ctx)
-	if err != nil {
-		status, reason := sip.StatusServiceUnavailable, err.Error()
-		var se *SDPError
-		if errors.As(err, &se) {
-			status, reason = se.Status, se.Reason
+	if !early {
+		var err error
+		if answer, err = c.openMedia(ctx); err != nil {
+			return c.mediaFailed(err)
 		}
-		_ = c.reject(status, reason, store.Failed)
-		return fmt.Errorf("answer call %s: %w", c.id, err)
 	}
 	c.mu.Lock()
 	ended := c.state == stateEnded
+	c.answered = time.Now()
 	c.mu.Unlock()
 	if ended {
 		return ErrCallEnded
 	}
-	err = c.dlg.RespondSDP(answer)
+	err := c.dlg.RespondSDP(answer)
 	c.finalized()
 	if err != nil {
 		if errors.Is(context.Cause(c.dlg.Context()), sip.ErrTransactionCanceled) {
@@ -87,6 +87,57 @@ func (c *Call) Answer(ctx context.Context) error {
 	return nil
 }
 
+// mediaFailed refuses the call whose media could not be set up: with the
+// SDP error's status, else 503.
+func (c *Call) mediaFailed(err error) error {
+	status, reason := sip.StatusServiceUnavailable, err.Error()
+	var se *SDPError
+	if errors.As(err, &se) {
+		status, reason = se.Status, se.Reason
+	}
+	_ = c.reject(status, reason, store.Failed)
+	return fmt.Errorf("answer call %s: %w", c.id, err)
+}
+
+// Progress sends 183 Session Progress with the SDP answer (early media,
+// RFC 3960) and starts the call's Leg, so that the Handler can play audio
+// to the caller before Answer; Answer then sends 200 OK with the same SDP.
+// The 183 is sent unreliably (no PRACK, RFC 3262). The recording starts
+// here, so it holds the early media too. Progress on a call already in
+// early media does nothing; it fails with ErrAnswered after Answer and
+// ErrCallEnded once the call ended. Media that cannot be set up refuses
+// the call as Answer does.
+func (c *Call) Progress(ctx context.Context) error {
+	c.setupMu.Lock()
+	defer c.setupMu.Unlock()
+	c.mu.Lock()
+	switch {
+	case c.state == stateEnded:
+		c.mu.Unlock()
+		return ErrCallEnded
+	case c.state != stateRinging:
+		c.mu.Unlock()
+		return ErrAnswered
+	case c.early:
+		c.mu.Unlock()
+		return nil
+	}
+	c.mu.Unlock()
+	answer, err := c.openMedia(ctx)
+	if err != nil {
+		return c.mediaFailed(err)
+	}
+	c.mu.Lock()
+	c.early = true
+	c.mu.Unlock()
+	c.event("progress", sip.StatusSessionInProgress)
+	if err := c.dlg.Respond(sip.StatusSessionInProgress, "Session Progress", answer, sip.NewHeader("Content-Type", "application/sdp")); err != nil {
+		return fmt.Errorf("183 for call %s: %w", c.id, err)
+	}
+	c.log.Info("early media", "codec", c.Media().Send.String())
+	return nil
+}
+
 // openMedia binds the leg, answers the offer on its port, starts the
 // recording and the RTP session. It returns the SDP answer.
 func (c *Call) openMedia(ctx context.Context) ([]byte, error) {
@@ -96,7 +147,8 @@ func (c *Call) openMedia(ctx context.Context) ([]byte, error) {
 		return nil, err
 	}
 	local := netip.AddrPortFrom(u.cfg.MediaIP, uint16(leg.LocalPort()))
-	answer, m, err := Answer(c.offer, *u.cfg.Capabilities, local, Origin{SessionID: uint64(time.Now().UnixNano()), SessionVersion: 1})
+	origin := Origin{SessionID: uint64(time.Now().UnixNano()), SessionVersion: 1}
+	answer, m, err := Answer(c.offer, *u.cfg.Capabilities, local, origin)
 	if err != nil {
 		_ = leg.Close()
 		return nil, err
@@ -133,7 +185,8 @@ func (c *Call) openMedia(ctx context.Context) ([]byte, error) {
 		discardRecording(rec, path)
 		return nil, ErrCallEnded
 	}
-	c.leg, c.media, c.rec, c.recPath, c.answered = leg, m, rec, path, now
+	c.leg, c.media, c.rec, c.recPath, c.started, c.answered = leg, m, rec, path, now, now
+	c.session = session{media: m, answer: answer, origin: origin, local: local, held: m.OnHold()}
 	c.mu.Unlock()
 	return answer, nil
 }
@@ -168,7 +221,7 @@ func discardRecording(rec *record.Recorder, path string) {
 // file of a call that was never answered is removed.
 func (c *Call) closeRecording(rec *record.Recorder, end time.Time, answered bool) {
 	c.mu.Lock()
-	path, start := c.recPath, c.answered
+	path, start := c.recPath, c.started
 	c.mu.Unlock()
 	if !answered {
 		discardRecording(rec, path)
@@ -199,7 +252,8 @@ func (c *Call) closeRecording(rec *record.Recorder, end time.Time, answered bool
 }
 
 // watchRTP hangs up when no RTP has arrived for timeout (the far end
-// vanished without BYE).
+// vanished without BYE). A call on hold is not timed out: the far end may
+// send nothing (a=inactive); the time-out starts again at unhold.
 func (c *Call) watchRTP(timeout time.Duration) {
 	every := min(timeout/4, time.Second)
 	t := time.NewTicker(every)
@@ -224,9 +278,12 @@ func (c *Call) watchRTP(timeout time.Duration) {
 // rtpSilentFor is how long since the last RTP packet, or the answer.
 func (c *Call) rtpSilentFor(now time.Time) time.Duration {
 	c.mu.Lock()
-	leg, last := c.leg, c.answered
+	leg, last, held := c.leg, c.answered, c.session.held
+	if c.unheld.After(last) {
+		last = c.unheld
+	}
 	c.mu.Unlock()
-	if leg == nil {
+	if leg == nil || held {
 		return 0
 	}
 	if s := leg.Session(); s != nil {

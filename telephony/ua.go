@@ -159,6 +159,7 @@ func (u *UA) listen() error {
 	u.sip.OnAck(u.onAck)
 	u.sip.OnBye(u.onBye)
 	u.sip.OnOptions(u.onOptions)
+	u.sip.OnUpdate(u.onUpdate)
 	return nil
 }
 

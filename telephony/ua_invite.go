@@ -12,7 +12,7 @@ import (
 	"github.com/parley-cc/parley/store"
 )
 
-const allowed = "INVITE, ACK, BYE, CANCEL, OPTIONS"
+const allowed = "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE"
 
 // onOptions answers OPTIONS (RFC 3261 11.2) with what the UA supports.
 func (u *UA) onOptions(req *sip.Request, tx sip.ServerTransaction) {
@@ -187,17 +187,6 @@ func (c *Call) checkOffer(req *sip.Request) error {
 	discard := netip.AddrPortFrom(c.ua.cfg.MediaIP, 9)
 	_, _, err := Answer(c.offer, *c.ua.cfg.Capabilities, discard, Origin{})
 	return err
-}
-
-// onReInvite answers a re-INVITE (session refresh) with the current
-// answer; changing the session (hold) is not handled yet and keeps it.
-func (u *UA) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
-	c := u.callOf(req)
-	if c == nil {
-		respond(req, tx, sip.StatusCallTransactionDoesNotExists)
-		return
-	}
-	respond(req, tx, sip.StatusNotAcceptableHere, reasonHeader(sip.StatusNotAcceptableHere, "re-INVITE not supported yet"))
 }
 
 func (u *UA) onAck(req *sip.Request, tx sip.ServerTransaction) {
