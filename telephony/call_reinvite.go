@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/netip"
 	"strings"
 	"time"
@@ -41,7 +42,8 @@ type reoffer struct {
 // answer keeps the codec in use when the offer still lists it (an answerer
 // may pick any offered format, RFC 3264 6.1) and refuses with 488 an offer
 // that drops it. Hold (a=sendonly, a=inactive, or c=0.0.0.0, RFC 3264 8.4)
-// is answered recvonly or inactive; unhold sendrecv; an offer that changes
+// is answered recvonly or inactive (event "hold", again when the hold
+// changes from one to the other); unhold sendrecv; an offer that changes
 // nothing is a session refresh answered with the current SDP, unchanged
 // (RFC 3264 8: same o= version).
 func decideReoffer(cur session, offer []byte, caps Capabilities) reoffer {
@@ -49,7 +51,8 @@ func decideReoffer(cur session, offer []byte, caps Capabilities) reoffer {
 		return reoffer{status: sip.StatusOK, reason: "no offer", event: "refresh", next: cur}
 	}
 	refuse := func(err error) reoffer {
-		if se, ok := err.(*SDPError); ok {
+		var se *SDPError
+		if errors.As(err, &se) {
 			return reoffer{status: se.Status, reason: se.Reason, next: cur}
 		}
 		return reoffer{status: sip.StatusBadRequest, reason: err.Error(), next: cur}
@@ -83,8 +86,8 @@ func decideReoffer(cur session, offer []byte, caps Capabilities) reoffer {
 	m.Payloads, m.Ptime = cur.media.Payloads, cur.media.Ptime // the Leg keeps its own
 	next := session{media: m, answer: answer, origin: origin, local: cur.local, held: held}
 	switch {
-	case held && !cur.held:
-		return reoffer{status: sip.StatusOK, reason: holdReason(offer, m), event: "hold", next: next}
+	case held:
+		return reoffer{status: sip.StatusOK, reason: holdReason(m), event: "hold", next: next}
 	case !held && cur.held:
 		return reoffer{status: sip.StatusOK, reason: "sendrecv", event: "unhold", next: next}
 	}
@@ -103,7 +106,7 @@ func sameCodec(caps Capabilities, m Media) Capabilities {
 }
 
 // holdReason says how the far end asked for hold.
-func holdReason(offer []byte, m Media) string {
+func holdReason(m Media) string {
 	if !m.Remote.Addr().IsValid() || m.Remote.Addr().IsUnspecified() {
 		return "c=0.0.0.0"
 	}
