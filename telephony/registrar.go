@@ -562,7 +562,11 @@ func (r *Registrar) apply(user string, req *sip.Request, upd contactUpdate, now 
 	} else {
 		r.bindings[user] = next
 	}
-	if len(upd.contacts) > 0 {
+	switch {
+	case len(upd.contacts) == 0:
+	case len(next) == 0:
+		r.log.Info("unregistered", "user", user, "bindings", len(bs), "remote", req.Source())
+	default:
 		r.log.Info("registered", "user", user, "bindings", len(next), "remote", req.Source())
 	}
 	return slices.Clone(next), 0, ""
