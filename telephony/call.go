@@ -118,7 +118,7 @@ func (c *Call) To() string { return c.to }
 // Done is closed when the call has ended.
 func (c *Call) Done() <-chan struct{} { return c.done }
 
-// Leg returns the call's audio leg, nil before Answer. Play audio to the
+// Leg returns the call's audio leg, nil before Answer or Progress. Play audio to the
 // caller with Leg().Transmitter().Play.
 func (c *Call) Leg() *media.Leg {
 	c.mu.Lock()
@@ -126,7 +126,8 @@ func (c *Call) Leg() *media.Leg {
 	return c.leg
 }
 
-// Media returns what the SDP offer/answer settled; zero before Answer.
+// Media returns what the SDP offer/answer settled, as a re-INVITE left
+// it; zero before Answer or Progress.
 func (c *Call) Media() Media {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -142,9 +143,21 @@ func (c *Call) End() (store.Disposition, string) {
 
 func (c *Call) finalized() { c.finalO.Do(func() { close(c.final) }) }
 
-// Reject refuses a ringing call with a final SIP status (4xx-6xx) and a
-// Reason header carrying reason. It fails with ErrAnswered once Answer has
-// sent 200 OK and ErrCallEnded after the call ended.
+// Reject refuses a ringing call (or one in early media) with a final SIP
+// status (4xx-6xx) and a Reason header (RFC 3326) carrying reason. The
+// call record ends rejected, with the status as its SIP code and reason as
+// its cause. The statuses a Handler picks from:
+//
+//   - 486 Busy Here: Parley cannot take the call now (queue or agent
+//     capacity reached); cause "busy" when reason is empty.
+//   - 480 Temporarily Unavailable: nothing can serve the number now
+//     (closed hours, no script); cause "temporarily-unavailable". It is
+//     also what a Handler returning without answering sends.
+//   - 603 Decline: Parley refuses the call and will not take it elsewhere
+//     (a blocked caller); cause "declined".
+//
+// A status outside 300-699 is sent as 480. Reject fails with ErrAnswered
+// once Answer has sent 200 OK and ErrCallEnded after the call ended.
 func (c *Call) Reject(code int, reason string) error {
 	c.mu.Lock()
 	switch c.state {
@@ -156,7 +169,23 @@ func (c *Call) Reject(code int, reason string) error {
 		return ErrAnswered
 	}
 	c.mu.Unlock()
+	if reason == "" {
+		reason = defaultCause(code)
+	}
 	return c.reject(code, reason, store.Rejected)
+}
+
+// defaultCause is the cause of a rejection given without a reason.
+func defaultCause(code int) string {
+	switch code {
+	case sip.StatusBusyHere:
+		return "busy"
+	case sip.StatusGlobalDecline:
+		return "declined"
+	case sip.StatusTemporarilyUnavailable:
+		return "temporarily-unavailable"
+	}
+	return "rejected"
 }
 
 // reject sends the final response and ends the call with disp.
