@@ -14,8 +14,35 @@
 // Call.Hangup sends BYE. A CANCEL before the answer is answered 487 and
 // ends the call as cancelled; a BYE from the caller ends it; an answered
 // call that receives no RTP for Config.RTPTimeout is hung up. Over
-// Config.MaxCalls an INVITE gets 503 with Retry-After. Re-INVITEs are
-// refused with 488 for now (the session is kept).
+// Config.MaxCalls an INVITE gets 503 with Retry-After.
+//
+// Call.Progress sends 183 Session Progress with the SDP answer and starts
+// the media before Answer (early media; the recording starts there);
+// Answer then sends 200 OK with the same SDP. Call.Reject documents the
+// statuses a Handler refuses with: 486 Busy Here, 480 Temporarily
+// Unavailable, 603 Decline, each with a Reason header and the cause kept
+// in the call record.
+//
+// # Re-INVITE and UPDATE
+//
+// An answered call takes new offers in its dialog (re-INVITE, RFC 3261
+// 14.2; UPDATE, RFC 3311), each decided by one function that the fuzz
+// target FuzzReInviteSDP drives too:
+//   - hold (a=sendonly, a=inactive or c=0.0.0.0, RFC 3264 8.4) is answered
+//     recvonly or inactive; the Transmitter's playback is stopped and,
+//     because package media's Transmitter cannot pause, silence is sent
+//     meanwhile; the RTP time-out is suspended until unhold;
+//   - unhold (sendrecv again) is answered sendrecv;
+//   - a session refresh (the same session, or no offer) is answered with
+//     the current SDP, unchanged (a 200 to an UPDATE without an offer has
+//     no body, RFC 3311 5.2);
+//   - the Leg cannot change codec or payload type mid-call: an offer that
+//     still lists the codec in use is answered with that codec alone, one
+//     that drops it gets 488 with a Reason header.
+//
+// Each records a call event (hold, unhold, refresh, update,
+// reoffer-refused) with the SIP code and {"reason": ...} as detail. An
+// offer before the call is acknowledged gets 500 with Retry-After.
 //
 // Every answered call is recorded from answer to hangup in one stereo
 // file (media/record; WAV, or Ogg Opus by Config.RecordingFormat) under
@@ -24,7 +51,8 @@
 // CallStore (a subset of store.Store): created at the INVITE with its
 // caller leg, answered, ended with a disposition (answered, cancelled,
 // rejected, failed) and a cause, with events (invite, ringing, answer,
-// reject, cancel, bye, hangup) carrying SIP status codes, and the
+// reject, cancel, bye, hangup, progress, hold, unhold, refresh) carrying
+// SIP status codes, and the
 // recording indexed relative to Config.DataDir.
 //
 // # SDP
