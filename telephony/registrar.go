@@ -336,12 +336,18 @@ func (r *Registrar) blocked(ip string, now time.Time) bool {
 	return f != nil && now.Before(f.until)
 }
 
+// maxTrackedSources caps the source IPs whose failures are counted.
+const maxTrackedSources = 1 << 16
+
 // failed counts a failed authentication and reports whether the source
 // is now blocked.
 func (r *Registrar) failed(ip string, now time.Time) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	f := r.fails[ip]
+	if f == nil && len(r.fails) >= maxTrackedSources {
+		return false // a flood of spoofed sources: stop tracking, keep challenging
+	}
 	if f == nil || now.Sub(f.since) > r.cfg.AuthWindow {
 		f = &authFails{since: now}
 		r.fails[ip] = f
