@@ -474,3 +474,87 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// offlineRegister registers contact for alice through Register, with
+// valid credentials, as from src.
+func offlineRegister(t *testing.T, reg *Registrar, callID string, cseq uint32, src, expires, contact string) *sip.Response {
+	t.Helper()
+	e := &regEnv{addr: "127.0.0.1:5060"}
+	req := e.regRequest(t, "alice", expires, contact)
+	req.AppendHeader(sip.NewHeader("Call-ID", callID))
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: cseq, MethodName: sip.REGISTER})
+	req.SetSource(src)
+	signDigest(t, reg, req, "alice", "wonderland")
+	return reg.Register(context.Background(), req)
+}
+
+func TestRegistrarSweepGoroutine(t *testing.T) {
+	t.Cleanup(mediatest.CheckGoroutinesWithin(t, 10*time.Second))
+	clock := &regClock{now: time.Unix(1_800_000_000, 0)}
+	reg, err := NewRegistrar(RegistrarConfig{Users: StaticUsers{"alice": "wonderland"}, Now: clock.Now, SweepInterval: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg.Start()
+	defer reg.Close()
+	if res := offlineRegister(t, reg, "c1", 1, "192.0.2.1:5060", "60", "<sip:alice@192.0.2.1>"); res.StatusCode != 200 {
+		t.Fatalf("register: %d %s", res.StatusCode, res.Reason)
+	}
+	clock.Add(61 * time.Second)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		reg.mu.Lock()
+		n := len(reg.bindings)
+		reg.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the sweep goroutine did not drop the expired binding")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestRegistrarOutOfOrderCSeq(t *testing.T) {
+	reg, err := NewRegistrar(RegistrarConfig{Users: StaticUsers{"alice": "wonderland"}, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := offlineRegister(t, reg, "c1", 5, "192.0.2.1:5060", "300", "<sip:alice@192.0.2.1>"); res.StatusCode != 200 {
+		t.Fatalf("register: %d", res.StatusCode)
+	}
+	// RFC 3261 10.3 step 7: same Call-ID, CSeq not higher: refused, kept.
+	if res := offlineRegister(t, reg, "c1", 5, "192.0.2.1:5060", "0", "<sip:alice@192.0.2.1>"); res.StatusCode != 500 {
+		t.Fatalf("replayed CSeq: %d, want 500", res.StatusCode)
+	}
+	if len(reg.Lookup("alice")) != 1 {
+		t.Fatal("binding removed by an out-of-order request")
+	}
+}
+
+// Registrations, lookups and sweeps from many goroutines (run with -race).
+func TestRegistrarConcurrent(t *testing.T) {
+	reg, err := NewRegistrar(RegistrarConfig{Users: StaticUsers{"alice": "wonderland"}, MaxContacts: 160, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 20 {
+				contact := "<sip:alice@192.0.2." + strconv.Itoa(g+1) + ":" + strconv.Itoa(5060+i) + ">"
+				if res := offlineRegister(t, reg, "g"+strconv.Itoa(g), uint32(i+1), "192.0.2.1:5060", "300", contact); res.StatusCode != 200 {
+					t.Errorf("register: %d %s", res.StatusCode, res.Reason)
+					return
+				}
+				reg.Lookup("alice")
+				reg.Sweep()
+			}
+		})
+	}
+	wg.Wait()
+	if n := len(reg.Lookup("alice")); n != 160 {
+		t.Fatalf("%d bindings, want 160", n)
+	}
+}
