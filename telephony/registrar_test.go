@@ -455,6 +455,9 @@ func TestRegistrarSIPp(t *testing.T) {
 	if res.Err() == nil {
 		t.Fatal("SIPp registered with a wrong password")
 	}
+	if res.Failed != 1 || !strings.Contains(res.ErrorLog, "401") {
+		t.Fatalf("want one call failed on an unexpected 401: %v", res.Err())
+	}
 }
 
 // syncBuffer is a bytes.Buffer safe for a logger's goroutines.
