@@ -53,7 +53,7 @@ LOAD_CALLS ?= 1000
 LOAD_DURATION ?= 30s
 
 bench: deps ## run the benchmarks and load measurements (see docs/BENCHMARKS.md)
-	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./...
+	$(GO) test -run='^$$' -bench=. -benchmem -count=1 -timeout 60m ./...
 	@echo "bench: one core, $(LOAD_CALLS) G.711 calls with recording, $(LOAD_DURATION)"
 	PARLEY_LOAD_CALLS=$(LOAD_CALLS) PARLEY_LOAD_DURATION=$(LOAD_DURATION) \
 		taskset -c 0 $(GO) test -count=1 -run='^TestLoadOneCore$$' -v -timeout 10m ./media
