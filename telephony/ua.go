@@ -47,6 +47,9 @@ type Config struct {
 	// RTPTimeout ends an answered call with BYE when no RTP packet has
 	// arrived for this long; default 30 s, negative disables it.
 	RTPTimeout time.Duration
+	// Registrar, when set, answers REGISTER from agents' phones; the
+	// caller owns it (Start and Close).
+	Registrar *Registrar
 	// UserAgent is the SIP User-Agent; default "Parley".
 	UserAgent string
 	// Log receives the UA's logs; default slog.Default().
@@ -160,6 +163,9 @@ func (u *UA) listen() error {
 	u.sip.OnBye(u.onBye)
 	u.sip.OnOptions(u.onOptions)
 	u.sip.OnUpdate(u.onUpdate)
+	if u.cfg.Registrar != nil {
+		u.sip.OnRegister(u.cfg.Registrar.HandleRegister)
+	}
 	return nil
 }
 

@@ -17,7 +17,11 @@ const allowed = "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE"
 // onOptions answers OPTIONS (RFC 3261 11.2) with what the UA supports.
 func (u *UA) onOptions(req *sip.Request, tx sip.ServerTransaction) {
 	res := sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil)
-	res.AppendHeader(sip.NewHeader("Allow", allowed))
+	allow := allowed
+	if u.cfg.Registrar != nil {
+		allow += ", REGISTER"
+	}
+	res.AppendHeader(sip.NewHeader("Allow", allow))
 	res.AppendHeader(sip.NewHeader("Accept", "application/sdp"))
 	_ = tx.Respond(res)
 }
