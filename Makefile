@@ -59,6 +59,9 @@ bench: deps ## run the benchmarks and load measurements (see docs/BENCHMARKS.md)
 		taskset -c 0 $(GO) test -count=1 -run='^TestLoadOneCore$$' -v -timeout 10m ./media
 	@echo "bench: speech recognition accuracy per codec, engine alone and through MRCPv2; 100 concurrent speech sessions"
 	PARLEY_ACCURACY=1 $(GO) test -count=1 -run='^(TestAccuracyThroughMRCP|TestConcurrentSessions)$$' -v -timeout 30m ./mrcp/server
+	@echo "bench: SIPp load (20 calls/s, up to 300 at once, RTP and recording, 2 minutes) and 10,000 calls back to idle"
+	PARLEY_SIP_LOAD=1 $(GO) test -count=1 -run='^TestLoadSIPp$$' -v -timeout 30m ./telephony
+	PARLEY_SIP_LEAK=1 $(GO) test -count=1 -run='^TestLeak10000$$' -v -timeout 30m ./telephony
 
 fuzz: ## run every fuzz target for FUZZTIME (default 10s) each
 	@set -e; for pkg in $$($(GO) list ./...); do \
