@@ -22,8 +22,11 @@ type CallStore interface {
 
 var _ CallStore = (*store.SQLite)(nil)
 
-// storeTimeout bounds each write of a call record.
-const storeTimeout = 5 * time.Second
+// storeTimeout bounds each write of a call record. It is long: the store
+// commits queued writes together, and under a saturated CPU a write can
+// wait seconds; giving up loses the record (the SIPp load run lost one
+// call at 5 s).
+const storeTimeout = 30 * time.Second
 
 // callerLeg is the leg id of the inbound caller's dialog.
 const callerLeg store.LegID = "caller"
