@@ -91,19 +91,22 @@ type Call struct {
 	reMu    sync.Mutex // serializes offers within the dialog
 	setupMu sync.Mutex // serializes Progress and Answer
 
-	mu       sync.Mutex
-	state    callState
-	early    bool // 183 sent with the answer; leg and session set
-	leg      *media.Leg
-	media    Media
-	session  session
-	unheld   time.Time // last unhold, for the RTP time-out
-	started  time.Time // the recording's start: the answer, or early media
-	rec      *record.Recorder
-	recPath  string
-	answered time.Time
-	disp     store.Disposition
-	cause    string
+	mu    sync.Mutex
+	state callState
+	// answerStored is closed once the answer is in the store; the end
+	// is written after it, so a BYE racing the answer cannot reorder them.
+	answerStored chan struct{}
+	early        bool // 183 sent with the answer; leg and session set
+	leg          *media.Leg
+	media        Media
+	session      session
+	unheld       time.Time // last unhold, for the RTP time-out
+	started      time.Time // the recording's start: the answer, or early media
+	rec          *record.Recorder
+	recPath      string
+	answered     time.Time
+	disp         store.Disposition
+	cause        string
 }
 
 // ID returns Parley's id of the call.
@@ -251,7 +254,7 @@ func (c *Call) finish(disp store.Disposition, cause string, code int) {
 		disp = store.Failed
 	}
 	c.state, c.disp, c.cause = stateEnded, disp, cause
-	leg, rec := c.leg, c.rec
+	leg, rec, answerStored := c.leg, c.rec, c.answerStored
 	c.mu.Unlock()
 
 	now := time.Now()
@@ -265,6 +268,12 @@ func (c *Call) finish(disp store.Disposition, cause string, code int) {
 	}
 	if rec != nil {
 		c.closeRecording(rec, now, answered)
+	}
+	if answerStored != nil {
+		select {
+		case <-answerStored:
+		case <-time.After(storeTimeout):
+		}
 	}
 	c.record("end", func(ctx context.Context, s CallStore) error {
 		if err := s.EndLeg(ctx, store.CallID(c.id), callerLeg, now, cause); err != nil {

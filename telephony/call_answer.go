@@ -69,6 +69,8 @@ func (c *Call) Answer(ctx context.Context) error {
 		return ErrCallEnded
 	}
 	c.state = stateAnswered
+	stored := make(chan struct{})
+	c.answerStored = stored
 	at := c.answered
 	codec := c.media.Send.String()
 	c.mu.Unlock()
@@ -79,6 +81,7 @@ func (c *Call) Answer(ctx context.Context) error {
 		}
 		return s.AnswerCall(ctx, store.CallID(c.id), at)
 	})
+	close(stored)
 	c.log.Info("call answered", "codec", codec)
 	if c.ua.cfg.RTPTimeout > 0 {
 		c.ua.wg.Add(1)
