@@ -80,6 +80,7 @@ type Transmitter struct {
 	srcN   int // samples per frame at cfg.Rate
 
 	cur     atomic.Pointer[playback]
+	muted   atomic.Bool
 	digitMu sync.Mutex
 	digits  []dtmfRequest
 	te      *Codec
@@ -205,6 +206,16 @@ func (t *Transmitter) SendDigit(digit rune, d time.Duration) error {
 	return nil
 }
 
+// Mute stops (true) or resumes (false) sending: while muted no RTP packet
+// is sent, not even silence, as when the far end has put the call on hold
+// with a=sendonly or a=inactive (RFC 3264 section 8.4). The media clock
+// keeps running, so timestamps after resuming follow real time. A source
+// playing is not read while muted.
+func (t *Transmitter) Mute(on bool) { t.muted.Store(on) }
+
+// Muted reports whether Mute(true) is in force.
+func (t *Transmitter) Muted() bool { return t.muted.Load() }
+
 // Tick sends the frames due by now, normally one. It runs on the pacing
 // goroutine.
 func (t *Transmitter) Tick(now time.Time) {
@@ -228,6 +239,12 @@ func (t *Transmitter) Tick(now time.Time) {
 }
 
 func (t *Transmitter) sendFrame(at time.Duration) {
+	if t.muted.Load() {
+		// On hold: nothing goes out, the clock runs on, and the first
+		// packet after Mute(false) starts a talkspurt (marker bit).
+		t.sender.Skip(1)
+		return
+	}
 	if t.sendDigitPacket() {
 		t.sender.Skip(1)
 		return

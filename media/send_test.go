@@ -201,3 +201,35 @@ func TestTransmitterAllocs(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 }
+
+// A muted Transmitter sends nothing, not even silence; unmuted, it goes
+// on with timestamps that kept running and a marker bit.
+func TestTransmitterMute(t *testing.T) {
+	p := newCallPair(t, PCMU())
+	tx, err := NewTransmitter(TransmitterConfig{Session: p.a, Codec: PCMU(), Log: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		p.step(t, tx)
+	}
+	sent := p.a.Stats().Send.Packets
+	tx.Mute(true)
+	if !tx.Muted() {
+		t.Fatal("Muted() false after Mute(true)")
+	}
+	for range 10 {
+		tx.Tick(p.clk.now)
+		p.clk.now = p.clk.now.Add(20 * time.Millisecond)
+	}
+	if got := p.a.Stats().Send.Packets; got != sent {
+		t.Fatalf("muted transmitter sent %d packets", got-sent)
+	}
+	tx.Mute(false)
+	for range 5 {
+		p.step(t, tx)
+	}
+	if got := p.a.Stats().Send.Packets; got != sent+5 {
+		t.Fatalf("after unmute: %d packets, want 5", got-sent)
+	}
+}
