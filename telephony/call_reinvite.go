@@ -200,8 +200,8 @@ func (u *UA) reoffered(req *sip.Request, tx sip.ServerTransaction, invite bool) 
 }
 
 // apply makes an accepted re-offer the call's session: on hold the
-// Transmitter's playback is stopped; the remote address follows the offer
-// unless it is 0.0.0.0.
+// Transmitter's playback is stopped and it sends nothing until unhold; the
+// remote address follows the offer unless it is 0.0.0.0.
 func (c *Call) apply(d reoffer) {
 	c.mu.Lock()
 	prev := c.session
@@ -217,10 +217,14 @@ func (c *Call) apply(d reoffer) {
 	if leg == nil || d.event == "refresh" {
 		return
 	}
-	if d.next.held {
-		if tx := leg.Transmitter(); tx != nil {
+	if tx := leg.Transmitter(); tx != nil {
+		// On hold the far end asked not to receive (sendonly, inactive,
+		// or c=0.0.0.0): stop what plays and send nothing, not even
+		// silence, until unhold.
+		if d.next.held {
 			tx.Stop()
 		}
+		tx.Mute(d.next.held)
 	}
 	m := d.next.media
 	if s := leg.Session(); s != nil && m.Remote.Addr().IsValid() && !m.Remote.Addr().IsUnspecified() && m.Remote != prev.media.Remote {

@@ -178,6 +178,9 @@ func TestReInviteHoldUnholdRefresh(t *testing.T) {
 			if got := call.OnHold(); got != tc.hold {
 				t.Errorf("OnHold = %v, want %v", got, tc.hold)
 			}
+			if got := call.Leg().Transmitter().Muted(); got != tc.hold {
+				t.Errorf("Transmitter muted = %v, want %v (nothing is sent on hold)", got, tc.hold)
+			}
 			if got := call.Leg().Transmitter().Playing(); got != tc.playing {
 				t.Errorf("Transmitter playing = %v, want %v", got, tc.playing)
 			}
