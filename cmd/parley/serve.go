@@ -15,6 +15,7 @@ import (
 
 	"github.com/parley-cc/parley/media/record"
 	mrcpserver "github.com/parley-cc/parley/mrcp/server"
+	"github.com/parley-cc/parley/store"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -31,6 +32,8 @@ type server struct {
 	http     *http.Server
 	draining atomic.Bool
 
+	calls *store.SQLite
+
 	speech     *speechEngines
 	speechSrv  *mrcpserver.Server
 	speechDone chan error
@@ -45,13 +48,18 @@ func serve(drain, kill context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	s.registerMetrics()
+	if err := s.openStore(); err != nil {
+		return err
+	}
 	if err := s.startSpeech(); err != nil {
+		s.closeStore()
 		return err
 	}
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
 		s.stopSpeechServer()
+		s.closeStore()
 		return fmt.Errorf("http listen on %s: %w", cfg.HTTP.Addr, err)
 	}
 	s.http = &http.Server{
@@ -85,6 +93,9 @@ func (s *server) shutdown(kill context.Context, httpDone <-chan error) error {
 		errs = append(errs, fmt.Errorf("http server: %w", err))
 	}
 	if err := s.stopSpeechServer(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := s.closeStore(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -208,6 +219,42 @@ func (s *server) stopSpeechServer() error {
 	s.speechSrv = nil
 	if err != nil {
 		return fmt.Errorf("speech server: %w", err)
+	}
+	return nil
+}
+
+// storePath is the call store's SQLite file.
+func (s *server) storePath() string { return filepath.Join(s.cfg.DataDir, "calls.db") }
+
+// openStore opens the call store and closes the records of calls a crash
+// left open, before any call is taken.
+func (s *server) openStore() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	st, err := store.Open(ctx, s.storePath(), store.Options{Log: s.log})
+	if err != nil {
+		return fmt.Errorf("call store: %w", err)
+	}
+	n, err := st.RepairOpen(ctx)
+	if err != nil {
+		_ = st.Close()
+		return fmt.Errorf("call store: repair: %w", err)
+	}
+	if n > 0 {
+		s.log.Warn("closed call records a crash left open", "calls", n, "disposition", "failed", "cause", "parley-restart")
+	}
+	s.calls = st
+	return nil
+}
+
+func (s *server) closeStore() error {
+	if s.calls == nil {
+		return nil
+	}
+	err := s.calls.Close()
+	s.calls = nil
+	if err != nil {
+		return fmt.Errorf("call store: %w", err)
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/parley-cc/parley/media/wav"
+	"github.com/parley-cc/parley/store"
 )
 
 func freeAddr(t *testing.T) string {
@@ -173,6 +174,47 @@ func TestServeRepairsUnclosedRecording(t *testing.T) {
 		t.Fatalf("repaired recording has %d samples, want %d", len(pcm), 8000*2)
 	}
 	if !strings.Contains(logs.String(), "repaired recording") {
+		t.Fatalf("repair not logged: %s", logs.String())
+	}
+}
+
+// TestServeClosesCallsLeftOpen simulates a crash during a call: the call
+// record has no end. Start-up closes it as failed / parley-restart.
+func TestServeClosesCallsLeftOpen(t *testing.T) {
+	cfg := testConfig()
+	cfg.HTTP.Addr = freeAddr(t)
+	cfg.DataDir = t.TempDir()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(cfg.DataDir, "calls.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := time.Now().Add(-time.Minute)
+	if err := st.CreateCall(ctx, store.Call{ID: "crashed-call", Direction: store.Inbound, FromURI: "sip:alice@example.com", ToURI: "sip:bank@parley", Started: started}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	drain, stop := context.WithCancel(context.Background())
+	stop()
+	if err := serve(drain, context.Background(), cfg, slog.New(slog.NewTextHandler(&logs, nil))); err != nil {
+		t.Fatal(err)
+	}
+	st, err = store.Open(ctx, filepath.Join(cfg.DataDir, "calls.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c, err := st.Call(ctx, "crashed-call")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Disposition != store.Failed || c.Cause != store.RestartCause || c.Ended.IsZero() {
+		t.Fatalf("call after start-up: %+v", c)
+	}
+	if !strings.Contains(logs.String(), "closed call records a crash left open") {
 		t.Fatalf("repair not logged: %s", logs.String())
 	}
 }
