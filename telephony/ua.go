@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"strconv"
 	"sync"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/parley-cc/parley/media"
+	"github.com/parley-cc/parley/telephony/sipnet"
 )
 
 // Config configures a UA. Zero fields take the defaults given.
@@ -133,13 +133,13 @@ func NewUA(cfg Config) (*UA, error) {
 
 func (u *UA) listen() error {
 	var err error
-	if u.udp, u.tcp, err = listenUDPTCP(u.cfg.SIPAddr); err != nil {
+	if u.udp, u.tcp, err = sipnet.ListenUDPTCP(u.cfg.SIPAddr); err != nil {
 		return fmt.Errorf("telephony: sip %s: %w", u.cfg.SIPAddr, err)
 	}
 	if !u.cfg.MediaIP.IsValid() {
 		u.cfg.MediaIP = u.SIPAddr().Addr().Unmap()
 		if u.cfg.MediaIP.IsUnspecified() {
-			u.cfg.MediaIP = outboundIP()
+			u.cfg.MediaIP = sipnet.OutboundIP()
 		}
 	}
 	if u.ports, err = media.NewPortAllocator(media.PortConfig{IP: u.cfg.MediaIP, Min: u.cfg.RTPPortMin, Max: u.cfg.RTPPortMax}); err != nil {
@@ -167,41 +167,6 @@ func (u *UA) listen() error {
 		u.sip.OnRegister(u.cfg.Registrar.HandleRegister)
 	}
 	return nil
-}
-
-// listenUDPTCP binds UDP and TCP on the same port; with port 0 it retries
-// until a port is free on both.
-func listenUDPTCP(addr string) (net.PacketConn, net.Listener, error) {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, nil, err
-	}
-	for try := 0; ; try++ {
-		udp, err := net.ListenPacket("udp", addr)
-		if err != nil {
-			return nil, nil, err
-		}
-		p := udp.LocalAddr().(*net.UDPAddr).Port
-		tcp, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(p)))
-		if err == nil {
-			return udp, tcp, nil
-		}
-		udp.Close()
-		if port != "0" || try == 20 {
-			return nil, nil, err
-		}
-	}
-}
-
-// outboundIP is the address the host would use to reach the outside, for
-// SDP when the UA listens on every interface.
-func outboundIP() netip.Addr {
-	c, err := net.Dial("udp", "192.0.2.1:9")
-	if err != nil {
-		return netip.MustParseAddr("127.0.0.1")
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap()
 }
 
 // SIPAddr returns the SIP address (UDP and TCP).

@@ -18,6 +18,7 @@ import (
 
 	"github.com/parley-cc/parley/media"
 	"github.com/parley-cc/parley/mrcp"
+	"github.com/parley-cc/parley/telephony/sipnet"
 )
 
 // Errors the client returns (wrapped).
@@ -117,7 +118,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.log = c.cfg.Log.With("component", "mrcp-client")
 	if !c.cfg.LocalIP.IsValid() {
-		c.cfg.LocalIP = routeTo(c.servers[0].Host)
+		c.cfg.LocalIP = sipnet.RouteTo(c.servers[0].Host)
 	}
 	c.reqID.Store(uint32(rand.IntN(1 << 20)))
 
@@ -135,19 +136,6 @@ func New(cfg Config) (*Client, error) {
 	c.wg.Add(1)
 	go func() { defer c.wg.Done(); c.pacer.Run(ctx) }()
 	return c, nil
-}
-
-// routeTo returns the local address that routes to host.
-func routeTo(host string) netip.Addr {
-	if a, err := netip.ParseAddr(host); err == nil && a.IsLoopback() {
-		return a
-	}
-	conn, err := net.Dial("udp", net.JoinHostPort(host, "9"))
-	if err != nil {
-		return netip.MustParseAddr("127.0.0.1")
-	}
-	defer conn.Close()
-	return conn.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap()
 }
 
 func (c *Client) startSIP() error {

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/parley-cc/parley/media"
 	"github.com/parley-cc/parley/mrcp"
 	"github.com/parley-cc/parley/mrcp/resource"
+	"github.com/parley-cc/parley/telephony/sipnet"
 )
 
 // Config configures a Server. Zero fields take the defaults given.
@@ -122,7 +122,7 @@ func (s *Server) listen() error {
 	if err != nil {
 		return fmt.Errorf("mrcp server: sip address %q: %w", s.cfg.SIPAddr, err)
 	}
-	if s.udp, s.tcp, err = listenUDPTCP(s.cfg.SIPAddr); err != nil {
+	if s.udp, s.tcp, err = sipnet.ListenUDPTCP(s.cfg.SIPAddr); err != nil {
 		return fmt.Errorf("mrcp server: sip: %w", err)
 	}
 	ctlAddr := s.cfg.ControlAddr
@@ -136,7 +136,7 @@ func (s *Server) listen() error {
 		ap := s.udp.LocalAddr().(*net.UDPAddr).AddrPort()
 		s.cfg.MediaIP = ap.Addr().Unmap()
 		if s.cfg.MediaIP.IsUnspecified() {
-			s.cfg.MediaIP = outboundIP()
+			s.cfg.MediaIP = sipnet.OutboundIP()
 		}
 	}
 	if s.ports, err = media.NewPortAllocator(media.PortConfig{IP: s.cfg.MediaIP, Min: s.cfg.RTPPortMin, Max: s.cfg.RTPPortMax}); err != nil {
@@ -161,38 +161,6 @@ func (s *Server) listen() error {
 	s.sip.OnBye(s.onBye)
 	s.sip.OnOptions(s.onOptions)
 	return nil
-}
-
-// listenUDPTCP binds UDP and TCP on the same port; with port 0 it retries
-// until a free port is free on both.
-func listenUDPTCP(addr string) (net.PacketConn, net.Listener, error) {
-	host, port, _ := net.SplitHostPort(addr)
-	for try := 0; ; try++ {
-		udp, err := net.ListenPacket("udp", addr)
-		if err != nil {
-			return nil, nil, err
-		}
-		p := udp.LocalAddr().(*net.UDPAddr).Port
-		tcp, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(p)))
-		if err == nil {
-			return udp, tcp, nil
-		}
-		udp.Close()
-		if port != "0" || try == 20 {
-			return nil, nil, err
-		}
-	}
-}
-
-// outboundIP is the address the host would use to reach the outside, for
-// SDP when the server listens on every interface.
-func outboundIP() netip.Addr {
-	c, err := net.Dial("udp", "192.0.2.1:9")
-	if err != nil {
-		return netip.MustParseAddr("127.0.0.1")
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap()
 }
 
 // SIPAddr returns the SIP address (UDP and TCP).
