@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/parley-cc/parley/mrcp/internal/charset"
 )
 
 // node is an element of the parsed tree, or a run of character data when
@@ -57,7 +58,7 @@ func readTree(body []byte) (*node, error) {
 		return nil, fmt.Errorf("%w: %d octets, limit %d", ErrTooLarge, len(body), MaxSize)
 	}
 	d := xml.NewDecoder(bytes.NewReader(body))
-	d.CharsetReader = charsetReader
+	d.CharsetReader = charset.Reader
 	var stack []*node
 	var root *node
 	for root == nil || len(stack) > 0 {
@@ -94,24 +95,4 @@ func readTree(body []byte) (*node, error) {
 		}
 	}
 	return root, nil
-}
-
-// charsetReader lets the decoder read documents that declare US-ASCII or
-// ISO-8859-1 (Latin-1) as well as UTF-8.
-func charsetReader(charset string, in io.Reader) (io.Reader, error) {
-	switch strings.ToLower(charset) {
-	case "utf-8", "utf8":
-		return in, nil
-	case "us-ascii", "ascii", "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "iso_8859-1":
-		b, err := io.ReadAll(in)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]byte, 0, len(b)+len(b)/8)
-		for _, c := range b {
-			out = utf8.AppendRune(out, rune(c))
-		}
-		return bytes.NewReader(out), nil
-	}
-	return nil, fmt.Errorf("unsupported encoding %q", charset)
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/parley-cc/parley/mrcp/internal/charset"
 )
 
 // abnfParser reads the augmented BNF form of SRGS 1.0 (section 5) by
@@ -30,7 +32,7 @@ func parseABNF(body []byte) (*Grammar, error) {
 		return nil, err
 	}
 	if latin1 {
-		p.src = append(p.src[:p.pos:p.pos], latin1ToUTF8(p.src[p.pos:])...)
+		p.src = append(p.src[:p.pos:p.pos], charset.Latin1ToUTF8(p.src[p.pos:])...)
 	} else if !utf8.Valid(p.src) {
 		return nil, syntaxErr(0, 0, "grammar is not valid UTF-8")
 	}
@@ -185,16 +187,6 @@ func isLatin1(enc string) bool {
 		return true
 	}
 	return false
-}
-
-// latin1ToUTF8 converts ISO-8859-1, whose bytes are the first 256 code
-// points, to UTF-8.
-func latin1ToUTF8(b []byte) []byte {
-	out := make([]byte, 0, len(b)+len(b)/8)
-	for _, c := range b {
-		out = utf8.AppendRune(out, rune(c))
-	}
-	return out
 }
 
 // body reads declarations, then rules, to the end.

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/parley-cc/parley/mrcp/internal/charset"
 )
 
 // nsSRGS is the SRGS 1.0 XML namespace (section 4.3).
@@ -31,15 +33,15 @@ func parseXML(body []byte) (*Grammar, error) {
 	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
 	d := xml.NewDecoder(bytes.NewReader(body))
 	d.Strict = true
-	d.CharsetReader = func(charset string, r io.Reader) (io.Reader, error) {
+	d.CharsetReader = func(name string, r io.Reader) (io.Reader, error) {
 		switch {
-		case isUTF8(charset):
+		case isUTF8(name):
 			return r, nil
-		case isLatin1(charset):
+		case isLatin1(name):
 			b, err := io.ReadAll(r)
-			return bytes.NewReader(latin1ToUTF8(b)), err
+			return bytes.NewReader(charset.Latin1ToUTF8(b)), err
 		}
-		return nil, fmt.Errorf("%w: encoding %q (only UTF-8 and ISO-8859-1)", ErrUnsupported, charset)
+		return nil, fmt.Errorf("%w: encoding %q (only UTF-8 and ISO-8859-1)", ErrUnsupported, name)
 	}
 	p := &xmlParser{d: d, b: newBuilder()}
 	if err := p.document(); err != nil {

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/parley-cc/parley/mrcp/internal/charset"
 )
 
 // Limits that Parse enforces.
@@ -69,7 +71,7 @@ func parsePlain(body []byte, lang string) *Document {
 
 func parseSSML(body []byte, lang string) (*Document, error) {
 	d := xml.NewDecoder(bytes.NewReader(body))
-	d.CharsetReader = charsetReader
+	d.CharsetReader = charset.Reader
 	b := newBuilder(lang)
 	for !b.done {
 		tok, err := d.Token()
@@ -132,26 +134,6 @@ func syntaxError(body []byte, off int64, msg string) *SyntaxError {
 	line := 1 + bytes.Count(before, []byte{'\n'})
 	col := 1 + utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:])
 	return &SyntaxError{Line: line, Col: col, Msg: msg}
-}
-
-// charsetReader lets the decoder read documents that declare US-ASCII or
-// ISO-8859-1 (Latin-1) as well as UTF-8.
-func charsetReader(charset string, in io.Reader) (io.Reader, error) {
-	switch strings.ToLower(charset) {
-	case "utf-8", "utf8":
-		return in, nil
-	case "us-ascii", "ascii", "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "iso_8859-1":
-		b, err := io.ReadAll(in)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]byte, 0, len(b)+len(b)/8)
-		for _, c := range b {
-			out = utf8.AppendRune(out, rune(c))
-		}
-		return bytes.NewReader(out), nil
-	}
-	return nil, fmt.Errorf("unsupported encoding %q", charset)
 }
 
 // collapse trims s and turns every run of white space into one space.
