@@ -243,7 +243,6 @@ func (ch *Channel) deliver(m *mrcp.Message) {
 	select {
 	case ch.events <- m:
 	default:
-		ch.drops++
 		ch.s.log.Warn("event dropped: channel's event queue is full", "channel", ch.ID, "event", m.Event)
 	}
 }

@@ -304,12 +304,9 @@ func (ss *session) openAudio(ctx context.Context, offer *mrcp.Description, st mr
 		return notAcceptable("%v", err)
 	}
 	ss.leg, ss.rate = leg, rate
-	ss.audio = mrcp.Stream{
-		Port: leg.LocalPort(), Proto: st.Proto, Formats: formats, Ptime: st.Ptime,
-		Direction: mrcp.ReverseDirection(st.Direction),
-	}
-	if st.Direction == "" {
-		ss.audio.Direction = ""
+	ss.audio = mrcp.Stream{Port: leg.LocalPort(), Proto: st.Proto, Formats: formats, Ptime: st.Ptime}
+	if st.Direction != "" { // no attribute offered, none answered (sendrecv)
+		ss.audio.Direction = mrcp.ReverseDirection(st.Direction)
 	}
 	return nil
 }
