@@ -206,7 +206,6 @@ type Channel struct {
 
 	mu    sync.Mutex
 	ended bool
-	drops int
 }
 
 // NewRequest returns a request for the channel; Do sets its request-id.
