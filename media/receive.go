@@ -113,6 +113,11 @@ type Receiver struct {
 
 	jb atomic.Pointer[jitter.Buffer]
 
+	// Listeners added at run time, called after OnAudio: a copy-on-write
+	// slice, so the pacing goroutine reads it without a lock.
+	listenMu  sync.Mutex
+	listeners atomic.Pointer[[]*audioListener]
+
 	dtmfMu sync.Mutex
 	dtmf   *dtmf.Receiver
 
@@ -354,6 +359,64 @@ func (r *Receiver) playFrame(now time.Time, at time.Duration) {
 	if r.cfg.OnAudio != nil {
 		r.cfg.OnAudio(at, r.pcm)
 	}
+	if ls := r.listeners.Load(); ls != nil {
+		for _, l := range *ls {
+			l.fn(at, r.pcm)
+		}
+	}
+}
+
+// audioListener is one function added with AddListener; its pointer
+// identifies it for removal.
+type audioListener struct {
+	fn func(at time.Duration, pcm []int16)
+}
+
+// AddListener adds fn to the functions called with each played frame (the
+// frames OnAudio sees: decoded or concealed, never silence), after
+// OnAudio, on the pacing goroutine, in the order they were added. pcm is at
+// Rate and valid only during the call. It is how a bridge or a tap joins a
+// running call; ReceiverConfig.OnAudio is fixed at set-up.
+//
+// AddListener and the returned remove are safe from any goroutine, and
+// remove is idempotent. A call of fn already under way when remove is
+// called may complete after remove returns; no call starts after it.
+// Calling frames allocates nothing.
+func (r *Receiver) AddListener(fn func(at time.Duration, pcm []int16)) (remove func()) {
+	l := &audioListener{fn: fn}
+	r.listenMu.Lock()
+	var cur []*audioListener
+	if p := r.listeners.Load(); p != nil {
+		cur = *p
+	}
+	next := append(make([]*audioListener, 0, len(cur)+1), cur...)
+	next = append(next, l)
+	r.listeners.Store(&next)
+	r.listenMu.Unlock()
+	return func() { r.removeListener(l) }
+}
+
+func (r *Receiver) removeListener(l *audioListener) {
+	r.listenMu.Lock()
+	defer r.listenMu.Unlock()
+	p := r.listeners.Load()
+	if p == nil {
+		return
+	}
+	next := make([]*audioListener, 0, len(*p))
+	for _, x := range *p {
+		if x != l {
+			next = append(next, x)
+		}
+	}
+	if len(next) == len(*p) {
+		return // already removed
+	}
+	if len(next) == 0 {
+		r.listeners.Store(nil)
+		return
+	}
+	r.listeners.Store(&next)
 }
 
 // decode turns one buffered payload (payload type byte first) into r.pcm.

@@ -180,6 +180,10 @@ func (t *Transmitter) Stop() bool {
 	return old != nil
 }
 
+// Rate returns the sample rate of the Sources the Transmitter plays
+// (TransmitterConfig.Rate, default the codec's).
+func (t *Transmitter) Rate() int { return t.cfg.Rate }
+
 // Playing reports whether a source is playing.
 func (t *Transmitter) Playing() bool { return t.cur.Load() != nil }
 
