@@ -77,10 +77,22 @@ type Call struct {
 	ua    *UA
 	id    CallID
 	log   *slog.Logger
-	dlg   *sipgo.DialogServerSession
+	dlg   *sipgo.DialogServerSession // inbound calls: the dialog Parley answers
+	out   *sipgo.DialogClientSession // outbound calls: the dialog Parley started
+	sd    sipDialog                  // dlg or out
+	dlgID string                     // the UAS-form dialog id in UA.byDlg
 	offer []byte
 	from  string
 	to    string
+	dir   store.Direction
+
+	// The record the call writes: its own (recID == id, owner) or, for a
+	// leg dialled on behalf of another call (an agent, a transfer target),
+	// the parent's, under its own leg id.
+	recID CallID
+	legID store.LegID
+	owner bool
+	trunk string
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -219,7 +231,7 @@ func (c *Call) hangup(ctx context.Context, disp store.Disposition, cause string)
 		return c.reject(sip.StatusTemporarilyUnavailable, cause, store.Rejected)
 	}
 	c.event("hangup", 0)
-	err := c.dlg.Bye(ctx)
+	err := c.sd.Bye(ctx)
 	if err != nil {
 		c.log.Debug("BYE", "err", err)
 	}
@@ -276,10 +288,13 @@ func (c *Call) finish(disp store.Disposition, cause string, code int) {
 		}
 	}
 	c.record("end", func(ctx context.Context, s CallStore) error {
-		if err := s.EndLeg(ctx, store.CallID(c.id), callerLeg, now, cause); err != nil {
+		if err := s.EndLeg(ctx, store.CallID(c.recID), c.legID, now, cause); err != nil {
 			return err
 		}
-		return s.EndCall(ctx, store.CallID(c.id), store.End{At: now, Disposition: disp, Cause: cause, SIPCode: code})
+		if !c.owner {
+			return nil
+		}
+		return s.EndCall(ctx, store.CallID(c.recID), store.End{At: now, Disposition: disp, Cause: cause, SIPCode: code})
 	})
 	c.ua.forget(c)
 	c.log.Info("call ended", "disposition", disp, "cause", cause, "sip_code", code)

@@ -76,10 +76,10 @@ func (c *Call) Answer(ctx context.Context) error {
 	c.mu.Unlock()
 	c.event("answer", sip.StatusOK)
 	c.record("answer", func(ctx context.Context, s CallStore) error {
-		if err := s.AnswerLeg(ctx, store.CallID(c.id), callerLeg, at); err != nil {
+		if err := s.AnswerLeg(ctx, store.CallID(c.recID), c.legID, at); err != nil {
 			return err
 		}
-		return s.AnswerCall(ctx, store.CallID(c.id), at)
+		return s.AnswerCall(ctx, store.CallID(c.recID), at)
 	})
 	close(stored)
 	c.log.Info("call answered", "codec", codec)
@@ -248,7 +248,7 @@ func (c *Call) closeRecording(rec *record.Recorder, end time.Time, answered bool
 	}
 	c.record("recording", func(ctx context.Context, s CallStore) error {
 		return s.SetRecording(ctx, store.Recording{
-			CallID: store.CallID(c.id), Path: filepath.ToSlash(rel), Format: format,
+			CallID: store.CallID(c.recID), Path: filepath.ToSlash(rel), Format: format,
 			Duration: dur, Bytes: size, Channels: store.ChannelsCallerLeft,
 		})
 	})

@@ -169,7 +169,7 @@ func (u *UA) reoffered(req *sip.Request, tx sip.ServerTransaction, invite bool) 
 		respond(req, tx, sip.StatusInternalServerError, sip.NewHeader("Retry-After", "1"), reasonHeader(sip.StatusInternalServerError, "session not established"))
 		return
 	}
-	if err := c.dlg.ReadRequest(req, tx); err != nil {
+	if err := c.sd.ReadRequest(req, tx); err != nil {
 		respond(req, tx, sip.StatusInternalServerError, sip.NewHeader("Retry-After", "1"), reasonHeader(sip.StatusInternalServerError, "CSeq out of order"))
 		return
 	}
@@ -246,6 +246,6 @@ func (c *Call) eventReason(typ string, code int, reason string) {
 		Reason string `json:"reason"`
 	}{reason})
 	c.record("event "+typ, func(ctx context.Context, s CallStore) error {
-		return s.AddEvent(ctx, store.Event{CallID: store.CallID(c.id), LegID: callerLeg, At: time.Now(), Type: typ, Code: code, Detail: detail})
+		return s.AddEvent(ctx, store.Event{CallID: store.CallID(c.recID), LegID: c.legID, At: time.Now(), Type: typ, Code: code, Detail: detail})
 	})
 }

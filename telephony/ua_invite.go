@@ -55,8 +55,8 @@ func (u *UA) forget(c *Call) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	delete(u.calls, c.id)
-	if c.dlg != nil && u.byDlg[c.dlg.ID] == c {
-		delete(u.byDlg, c.dlg.ID)
+	if c.dlgID != "" && u.byDlg[c.dlgID] == c {
+		delete(u.byDlg, c.dlgID)
 	}
 }
 
@@ -73,7 +73,7 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	c := u.newCall(req)
-	c.dlg = dlg
+	c.dlg, c.sd, c.dlgID = dlg, dlg, dlg.ID
 	c.log.Debug("INVITE", "from", c.from, "to", c.to)
 	c.createRecord(req)
 
@@ -81,7 +81,7 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	full, closed := len(u.calls) >= u.cfg.MaxCalls, u.closed
 	if !full && !closed {
 		u.calls[c.id] = c
-		u.byDlg[dlg.ID] = c
+		u.byDlg[c.dlgID] = c
 	}
 	u.mu.Unlock()
 	switch {
@@ -142,6 +142,7 @@ func (u *UA) newCall(req *sip.Request) *Call {
 		ua: u, id: id, offer: req.Body(),
 		log:  u.log.With("call_id", string(id), "sip_call_id", sipCallID(req)),
 		done: make(chan struct{}), final: make(chan struct{}),
+		dir: store.Inbound, recID: id, legID: callerLeg, owner: true,
 	}
 	if f := req.From(); f != nil {
 		c.from = f.Address.String()
@@ -158,7 +159,7 @@ func (c *Call) createRecord(req *sip.Request) {
 	now := time.Now()
 	c.record("create", func(ctx context.Context, s CallStore) error {
 		err := s.CreateCall(ctx, store.Call{
-			ID: store.CallID(c.id), Direction: store.Inbound, FromURI: c.from, ToURI: c.to,
+			ID: store.CallID(c.id), Direction: c.dir, FromURI: c.from, ToURI: c.to,
 			FromNumber: userOf(req.From()), ToNumber: req.Recipient.User, Started: now,
 		})
 		if err != nil {
@@ -194,7 +195,7 @@ func (c *Call) checkOffer(req *sip.Request) error {
 }
 
 func (u *UA) onAck(req *sip.Request, tx sip.ServerTransaction) {
-	if c := u.callOf(req); c != nil {
+	if c := u.callOf(req); c != nil && c.dlg != nil {
 		_ = c.dlg.ReadAck(req, tx)
 	}
 }
@@ -206,11 +207,11 @@ func (u *UA) onBye(req *sip.Request, tx sip.ServerTransaction) {
 		respond(req, tx, sip.StatusCallTransactionDoesNotExists)
 		return
 	}
-	if err := c.dlg.ReadBye(req, tx); err != nil {
+	if err := c.sd.ReadBye(req, tx); err != nil {
 		respond(req, tx, sip.StatusOK)
 	}
 	c.event("bye", sip.StatusOK)
-	c.finish(store.Answered, "caller-hangup", sip.StatusOK)
+	c.finish(store.Answered, c.remoteHangupCause(), sip.StatusOK)
 }
 
 // reasonHeader is a Reason header (RFC 3326) for a SIP status.
