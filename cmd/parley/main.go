@@ -27,6 +27,7 @@ Usage:
   parley speechd [--config FILE] [flags]   run only the MRCPv2 speech server
   parley mrcp synth|recog --server URI ... check an MRCPv2 server (see parley mrcp -h)
   parley config  [--config FILE] [flags]   print the effective configuration
+  parley nlu eval --train FILE --test FILE  train the intent classifier and score it (docs/nlu.md)
   parley version                           print the version
 
 Run 'parley <command> -h' for the flags of a command.
@@ -48,6 +49,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdSpeechd(rest, stdout, stderr)
 	case "mrcp":
 		return cmdMRCP(rest, stdout, stderr)
+	case "nlu":
+		return cmdNLU(rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "parley %s (%s %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return 0
