@@ -61,6 +61,7 @@ bench: deps ## run the benchmarks and load measurements (see docs/BENCHMARKS.md)
 	PARLEY_ACCURACY=1 $(GO) test -count=1 -run='^(TestAccuracyThroughMRCP|TestConcurrentSessions)$$' -v -timeout 30m ./mrcp/server
 	@echo "bench: SIPp load (20 calls/s, up to 300 at once, RTP and recording, 2 minutes) and 10,000 calls back to idle"
 	PARLEY_SIP_LOAD=1 $(GO) test -count=1 -run='^TestLoadSIPp$$' -v -timeout 30m ./telephony
+	PARLEY_NLU_BENCH=1 $(GO) test -count=1 -run='^TestCLINC150$$' -v -timeout 20m ./nlu/intent
 	PARLEY_SIP_LEAK=1 $(GO) test -count=1 -run='^TestLeak10000$$' -v -timeout 30m ./telephony
 
 fuzz: ## run every fuzz target for FUZZTIME (default 10s) each
