@@ -2,7 +2,9 @@
 // the packages built on them: an in-memory UDP pipe with latency (Pipe), a
 // wrapper that drops or reorders a real socket's datagrams (Impair), a
 // sine tone source (Tone), a cross-correlation lag finder for checking
-// that audio came through (BestLag, Channel) and a goroutine-leak check
+// that audio came through (BestLag, Channel), a delay- and codec-tolerant
+// search for a reference in a call recording (Correlate, Resample) and a
+// goroutine-leak check
 // (CheckGoroutines).
 //
 // mediatest imports no Parley package, so that media and its
