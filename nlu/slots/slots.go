@@ -3,6 +3,7 @@ package slots
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Slot is one extracted value.
@@ -46,10 +47,17 @@ func tokenize(s string) []token {
 			start = -1
 		}
 	}
-	rs := []rune(s)
+	var rs []rune
+	var at []int // byte offset of each rune; invalid bytes are one rune each
+	for pos := 0; pos < len(s); {
+		r, w := utf8.DecodeRuneInString(s[pos:])
+		rs, at = append(rs, r), append(at, pos)
+		pos += w
+	}
+	at = append(at, len(s))
 	pos := 0
 	for i, r := range rs {
-		w := len(string(r))
+		pos = at[i]
 		inWord := unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\''
 		if (r == '.' || r == ',') && start >= 0 && i > 0 && i+1 < len(rs) && unicode.IsDigit(rs[i-1]) && unicode.IsDigit(rs[i+1]) {
 			inWord = true
@@ -61,12 +69,12 @@ func tokenize(s string) []token {
 			}
 		case strings.ContainsRune("$£€@+", r):
 			flush(pos)
-			out = append(out, token{string(r), pos, pos + w})
+			out = append(out, token{string(r), pos, at[i+1]})
 		default:
 			flush(pos)
 		}
-		pos += w
 	}
+	pos = len(s)
 	flush(pos)
 	return out
 }
