@@ -1,8 +1,11 @@
 package sentiment
 
 import (
+	"context"
 	"strings"
 	"testing"
+
+	"github.com/parley-cc/parley/nlu/llm"
 )
 
 func TestScore(t *testing.T) {
@@ -53,4 +56,19 @@ func FuzzScore(f *testing.F) {
 			t.Fatalf("Score(%q) = %v", s, v)
 		}
 	})
+}
+
+type chatFunc func(context.Context, []llm.Message) (string, error)
+
+func (f chatFunc) Chat(ctx context.Context, m []llm.Message) (string, error) { return f(ctx, m) }
+
+func TestLLMScorer(t *testing.T) {
+	s := LLMScorer{LLM: chatFunc(func(context.Context, []llm.Message) (string, error) { return " -0.8\n", nil })}
+	if v := s.Score(context.Background(), "hmm"); v != -0.8 {
+		t.Errorf("llm score = %v", v)
+	}
+	s.LLM = chatFunc(func(context.Context, []llm.Message) (string, error) { return "very bad", nil })
+	if v := s.Score(context.Background(), "this is ridiculous"); v != Score("this is ridiculous") {
+		t.Errorf("fallback = %v", v)
+	}
 }
