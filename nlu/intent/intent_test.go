@@ -137,3 +137,33 @@ func FuzzReadCSV(f *testing.F) {
 		_, _ = ReadJSONL(strings.NewReader(s))
 	})
 }
+
+func BenchmarkTrainBankISP(b *testing.B) {
+	exs, err := ReadFile("../../testdata/nlu/train.csv")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Train(context.Background(), exs, Config{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkClassify(b *testing.B) {
+	exs, err := ReadFile("../../testdata/nlu/train.csv")
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := Train(context.Background(), exs, Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Classify(context.Background(), "my debit card was stolen yesterday"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
