@@ -80,7 +80,7 @@ type Conference struct {
 	parts  []*Participant // index = matrix index
 	matrix *mix.Matrix    // nil with fewer than two participants
 	srcs   [][]int16      // per participant: its frame of this step, nil for none
-	dst    [][]int16      // per participant: its out buffer
+	dst    [][]int16      // per participant: the mix it hears, this step
 	steps  uint64
 }
 
@@ -217,18 +217,18 @@ func (c *Conference) step() {
 		_ = c.matrix.Mix(c.dst, c.srcs)
 	}
 	for i, p := range c.parts {
-		p.fresh = true
-		p.audible = false
+		audible := false
 		if c.matrix == nil || p.deaf.Load() {
 			clear(p.cur)
-			continue
-		}
-		for j, s := range c.srcs {
-			if j != i && s != nil {
-				p.audible = true
-				break
+		} else {
+			for j, s := range c.srcs {
+				if j != i && s != nil {
+					audible = true
+					break
+				}
 			}
 		}
+		p.pushMix(audible)
 	}
 	clear(c.srcs) // the frames live in the queues
 	c.steps++

@@ -19,12 +19,14 @@
 //
 // A Conference has no goroutine and no timer of its own: it runs on the
 // legs' Pacer callbacks. A receiver's tick pushes a frame into its
-// participant's queue; the first transmitter to ask for a frame in a
-// frame interval runs one mixing step for everybody (one frame from each
-// queue, one mix per listener) and the others read what that step made.
-// With every leg on one Pacer the steps follow the Pacer's clock, so the
-// queues neither fill nor drain; a queue that runs persistently deep
-// (a burst after a stall) is trimmed back to keep the delay low.
+// participant's input queue. A transmitter asking for a frame when its
+// participant's mix queue is empty runs one mixing step for everybody (one
+// frame from each input queue, one mix per listener, each pushed to its
+// listener's mix queue); the others then read what that step made. With
+// every leg on one Pacer the steps follow the Pacer's clock, so the queues
+// neither fill nor drain; when a late Pacer makes a leg catch up with two
+// frames in one tick, the queues absorb it, and a queue that stays deep
+// for a second is trimmed by a frame to keep the delay low.
 //
 // # Concurrency properties
 //

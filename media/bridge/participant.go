@@ -24,11 +24,12 @@ type Participant struct {
 	outRS     *resample.Resampler // the mixing rate to out's rate
 
 	// Guarded by conf.mu.
-	queue    queue
-	cur      []int16 // the mixed frame of the last step, at the mixing rate
+	queue    queue   // frames received, at the mixing rate
+	mixQ     queue   // mixed frames not yet played, at the mixing rate
+	cur      []int16 // the mixed frame of the step under way
 	deep     int     // consecutive steps with a frame left after the step
-	fresh    bool    // a step has run since this participant last read
-	audible  bool    // the last step gave it someone's audio
+	mixDeep  int     // consecutive reads with a mixed frame left after the read
+	audible  uint64  // bit i of mixQ's slot i: the frame holds someone's audio
 	left     bool
 	unlisten func()
 
@@ -57,6 +58,7 @@ func newParticipant(c *Conference, in audioIn, out audioOut) (*Participant, erro
 		inN:   frameLen(inRate, c.cfg.Ptime),
 		outN:  frameLen(outRate, c.cfg.Ptime),
 		queue: newQueue(c.cfg.Depth, c.frameN),
+		mixQ:  newQueue(c.cfg.Depth, c.frameN),
 		cur:   make([]int16, c.frameN),
 	}
 	if p.inN <= 0 || p.outN <= 0 {
@@ -138,19 +140,46 @@ func (p *Participant) next(pcm []int16) (int, error) {
 		p.badFrames.Add(1)
 		return 0, nil
 	}
-	if !p.fresh {
+	if p.mixQ.len() == 0 {
 		c.step()
 	}
-	p.fresh = false
+	frame, audible := p.popMix()
 	// Resample even silence, so the filter's history stays continuous.
-	if n := p.outRS.Process(p.cur, pcm); n < len(pcm) {
+	if n := p.outRS.Process(frame, pcm); n < len(pcm) {
 		clear(pcm[n:])
 	}
-	if !p.audible {
+	if !audible {
 		return 0, nil
 	}
 	p.mixed.Add(1)
 	return len(pcm), nil
+}
+
+// pushMix queues the mix a step made for p (in p.cur). It runs under
+// conf.mu.
+func (p *Participant) pushMix(audible bool) {
+	slot, i, _ := p.mixQ.pushAt()
+	copy(slot, p.cur)
+	if audible {
+		p.audible |= 1 << i
+	} else {
+		p.audible &^= 1 << i
+	}
+}
+
+// popMix returns the oldest mixed frame for p, valid until the next push,
+// and whether it holds audio. It runs under conf.mu.
+func (p *Participant) popMix() ([]int16, bool) {
+	if p.mixQ.len() > 1 {
+		if p.mixDeep++; p.mixDeep >= trimAfter {
+			p.mixQ.pop() // a backlog that persists is only delay
+			p.mixDeep = 0
+		}
+	} else {
+		p.mixDeep = 0
+	}
+	i := p.mixQ.head
+	return p.mixQ.pop(), p.audible&(1<<i) != 0
 }
 
 // played is the done function of its Source's playback.

@@ -23,14 +23,21 @@ func (q *queue) slot(i int) []int16 {
 // push returns the slot to fill with the newest frame, and whether the
 // oldest frame was dropped to make room.
 func (q *queue) push() (slot []int16, dropped bool) {
+	slot, _, dropped = q.pushAt()
+	return slot, dropped
+}
+
+// pushAt is push, also returning the slot's index.
+func (q *queue) pushAt() (slot []int16, index int, dropped bool) {
 	if q.n == q.slots {
 		q.head = (q.head + 1) % q.slots
 		q.n--
 		dropped = true
 	}
-	slot = q.slot(q.head + q.n)
+	index = (q.head + q.n) % q.slots
+	slot = q.slot(index)
 	q.n++
-	return slot, dropped
+	return slot, index, dropped
 }
 
 // pop returns the oldest frame, valid until the next push, or nil.
@@ -46,6 +53,3 @@ func (q *queue) pop() []int16 {
 
 // len returns the number of frames held.
 func (q *queue) len() int { return q.n }
-
-// reset empties the queue.
-func (q *queue) reset() { q.head, q.n = 0, 0 }
