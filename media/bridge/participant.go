@@ -34,7 +34,7 @@ type Participant struct {
 	unlisten func()
 
 	muted, deaf, playing atomic.Bool
-	leaveOnce           sync.Once
+	leaveOnce            sync.Once
 
 	received, mixed, underruns, dropped, badFrames atomic.Uint64
 }
