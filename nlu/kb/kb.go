@@ -33,7 +33,7 @@ type Config struct {
 	Embedder embed.Embedder // nil: the built-in hashed embedder, fitted on the KB
 	Index    index.Index    // nil: an embedded index in Dir/vectors
 	// Threshold is the confidence below which Answer reports no answer and logs a
-	// knowledge gap; 0.5 if zero.
+	// knowledge gap; 0.65 if zero (see docs/BENCHMARKS.md).
 	Threshold float64
 	Log       *slog.Logger
 	Now       func() time.Time
@@ -75,7 +75,7 @@ func Open(ctx context.Context, cfg Config) (*KB, error) {
 		cfg.Language = "en"
 	}
 	if cfg.Threshold == 0 {
-		cfg.Threshold = 0.5
+		cfg.Threshold = 0.65
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()

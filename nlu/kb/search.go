@@ -169,8 +169,8 @@ type Citation struct {
 }
 
 // Answer retrieves the best chunk for question and turns it into a speakable answer
-// with a confidence. A confident answer counts as usage of its article; otherwise the
-// question is logged as a knowledge gap.
+// with a confidence. On the published version a confident answer counts as usage of
+// its article; otherwise the question is logged as a knowledge gap.
 func (k *KB) Answer(ctx context.Context, question string, opts SearchOptions) (Answer, error) {
 	opts.Mode = Hybrid
 	res, qterms, err := k.search(ctx, question, opts)
@@ -188,9 +188,12 @@ func (k *KB) Answer(ctx context.Context, question string, opts SearchOptions) (A
 	if opts.Version == "" {
 		opts.Version = Published
 	}
-	if a.Found {
+	// Only the published version serves callers; drafts are designers testing.
+	switch {
+	case opts.Version != Published:
+	case a.Found:
 		err = k.recordServed(ctx, a.Citation.Article)
-	} else {
+	default:
 		err = k.recordGap(ctx, question, opts.Version, a.Confidence, a.Citation.Article)
 	}
 	if err != nil {
@@ -225,7 +228,7 @@ func confidence(qterms []string, best *Result, res []Result) float64 {
 }
 
 // confW are the logistic weights: bias, cosine, coverage, agreement.
-var confW = [4]float64{-5.0, 6.0, 3.5, 0.5}
+var confW = [4]float64{-1.73, 1.57, 2.56, 0.84}
 
 var sentenceEnd = regexp.MustCompile(`[.!?](\s+|$)`)
 
