@@ -28,6 +28,7 @@ Usage:
   parley mrcp synth|recog --server URI ... check an MRCPv2 server (see parley mrcp -h)
   parley config  [--config FILE] [flags]   print the effective configuration
   parley nlu eval --train FILE --test FILE  train the intent classifier and score it (docs/nlu.md)
+  parley kb import|search|gaps|publish     manage the knowledge base (docs/knowledge-base.md)
   parley version                           print the version
 
 Run 'parley <command> -h' for the flags of a command.
@@ -51,6 +52,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdMRCP(rest, stdout, stderr)
 	case "nlu":
 		return cmdNLU(rest, stdout, stderr)
+	case "kb":
+		return cmdKB(rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "parley %s (%s %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return 0
