@@ -3,6 +3,8 @@ package index
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"math/rand"
 	"testing"
 )
@@ -100,7 +102,7 @@ func runContract(t *testing.T, open func(t *testing.T) Index) {
 
 func TestEmbeddedContract(t *testing.T) {
 	runContract(t, func(t *testing.T) Index {
-		ix, err := Open(t.TempDir(), Config{})
+		ix, err := Open(t.TempDir(), Config{Log: quiet})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,7 +114,7 @@ func TestEmbeddedContract(t *testing.T) {
 // TestEmbeddedHNSWContract runs the contract with the graph forced on.
 func TestEmbeddedHNSWContract(t *testing.T) {
 	runContract(t, func(t *testing.T) Index {
-		ix, err := Open(t.TempDir(), Config{ExactThreshold: 1})
+		ix, err := Open(t.TempDir(), Config{ExactThreshold: 1, Log: quiet})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,7 +142,7 @@ func TestEmbeddedPersistenceAndRecall(t *testing.T) {
 	r := rand.New(rand.NewSource(7))
 	const n, dim = 3000, 32
 	vecs := randVecs(r, n, dim)
-	ix, err := Open(dir, Config{ExactThreshold: 1000})
+	ix, err := Open(dir, Config{ExactThreshold: 1000, Log: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +156,7 @@ func TestEmbeddedPersistenceAndRecall(t *testing.T) {
 	if err := ix.Close(); err != nil {
 		t.Fatal(err)
 	}
-	ix, err = Open(dir, Config{ExactThreshold: 1000})
+	ix, err = Open(dir, Config{ExactThreshold: 1000, Log: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,3 +190,5 @@ func TestEmbeddedPersistenceAndRecall(t *testing.T) {
 		t.Errorf("HNSW recall@10 = %.2f, want >= 0.9", recall)
 	}
 }
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
