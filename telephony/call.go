@@ -54,6 +54,7 @@ type callState int
 
 const (
 	stateRinging   callState = iota // INVITE received, 180 sent
+	stateDialing                    // outbound INVITE sent, not answered
 	stateAnswering                  // 200 OK sent, waiting for ACK
 	stateAnswered                   // ACK received
 	stateEnded
@@ -63,6 +64,8 @@ func (s callState) String() string {
 	switch s {
 	case stateRinging:
 		return "ringing"
+	case stateDialing:
+		return "dialing"
 	case stateAnswering:
 		return "answering"
 	case stateAnswered:
@@ -99,6 +102,7 @@ type Call struct {
 	done   chan struct{}
 	final  chan struct{} // closed once the INVITE has its final response
 	finalO sync.Once
+	digits chan Digit
 
 	reMu    sync.Mutex // serializes offers within the dialog
 	setupMu sync.Mutex // serializes Progress and Answer
@@ -108,7 +112,8 @@ type Call struct {
 	// answerStored is closed once the answer is in the store; the end
 	// is written after it, so a BYE racing the answer cannot reorder them.
 	answerStored chan struct{}
-	early        bool // 183 sent with the answer; leg and session set
+	early        bool               // 183 sent with the answer; leg and session set
+	dialCancel   context.CancelFunc // cancels an outbound call's ringing
 	leg          *media.Leg
 	media        Media
 	session      session
@@ -129,6 +134,23 @@ func (c *Call) From() string { return c.from }
 
 // To returns the To URI the caller dialled.
 func (c *Call) To() string { return c.to }
+
+// Ended reports whether the call has ended.
+func (c *Call) Ended() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Direction says who placed the call: store.Inbound or store.Outbound.
+func (c *Call) Direction() store.Direction { return c.dir }
+
+// Trunk returns the name of the trunk carrying the call, empty for direct
+// SIP.
+func (c *Call) Trunk() string { return c.trunk }
 
 // Done is closed when the call has ended.
 func (c *Call) Done() <-chan struct{} { return c.done }
@@ -229,6 +251,14 @@ func (c *Call) hangup(ctx context.Context, disp store.Disposition, cause string)
 		return ErrCallEnded
 	case stateRinging:
 		return c.reject(sip.StatusTemporarilyUnavailable, cause, store.Rejected)
+	case stateDialing:
+		c.mu.Lock()
+		cancel := c.dialCancel
+		c.mu.Unlock()
+		if cancel != nil {
+			cancel() // Dial sends CANCEL and ends the call
+		}
+		return nil
 	}
 	c.event("hangup", 0)
 	err := c.sd.Bye(ctx)
@@ -246,8 +276,13 @@ func (c *Call) shutdown() {
 	c.mu.Lock()
 	st := c.state
 	c.mu.Unlock()
-	if st == stateRinging {
+	switch st {
+	case stateRinging:
 		_ = c.reject(sip.StatusServiceUnavailable, "shutdown", store.Failed)
+		return
+	case stateDialing:
+		_ = c.hangup(ctx, store.Cancelled, "shutdown")
+		<-c.done
 		return
 	}
 	_ = c.hangup(ctx, store.Answered, "shutdown")

@@ -68,16 +68,28 @@ func (c *Call) Answer(ctx context.Context) error {
 		c.mu.Unlock()
 		return ErrCallEnded
 	}
+	c.mu.Unlock()
+	c.answeredNow(sip.StatusOK)
+	return nil
+}
+
+// answeredNow makes the call answered: it writes the answer to the record
+// and starts the RTP time-out.
+func (c *Call) answeredNow(status int) {
+	c.mu.Lock()
 	c.state = stateAnswered
 	stored := make(chan struct{})
 	c.answerStored = stored
 	at := c.answered
 	codec := c.media.Send.String()
 	c.mu.Unlock()
-	c.event("answer", sip.StatusOK)
+	c.event("answer", status)
 	c.record("answer", func(ctx context.Context, s CallStore) error {
 		if err := s.AnswerLeg(ctx, store.CallID(c.recID), c.legID, at); err != nil {
 			return err
+		}
+		if !c.owner {
+			return nil
 		}
 		return s.AnswerCall(ctx, store.CallID(c.recID), at)
 	})
@@ -87,7 +99,6 @@ func (c *Call) Answer(ctx context.Context) error {
 		c.ua.wg.Add(1)
 		go func() { defer c.ua.wg.Done(); c.watchRTP(c.ua.cfg.RTPTimeout) }()
 	}
-	return nil
 }
 
 // mediaFailed refuses the call whose media could not be set up: with the
@@ -156,20 +167,34 @@ func (c *Call) openMedia(ctx context.Context) ([]byte, error) {
 		_ = leg.Close()
 		return nil, err
 	}
+	if err := c.startLeg(leg, m, session{media: m, answer: answer, origin: origin, local: local, held: m.OnHold()}); err != nil {
+		return nil, err
+	}
+	return answer, nil
+}
+
+// startLeg starts the RTP session of leg with what offer/answer settled,
+// recording it when the call owns its record, and makes it the call's.
+// On error the leg is closed.
+func (c *Call) startLeg(leg *media.Leg, m Media, sess session) error {
 	rate := 8000
 	if m.Send.SampleRate >= 16000 {
 		rate = 16000
 	}
 	now := time.Now()
-	rec, path, err := c.createRecording(now, rate)
-	if err != nil {
-		_ = leg.Close()
-		return nil, err
+	var rec *record.Recorder
+	var path string
+	if c.owner {
+		var err error
+		if rec, path, err = c.createRecording(now, rate); err != nil {
+			_ = leg.Close()
+			return err
+		}
 	}
 	lc := media.LegConfig{
 		Payloads: m.Payloads, Remote: m.Remote, RemoteRTCP: m.RemoteRTCP, RTCPMux: m.RTCPMux,
 		Symmetric: true, Ptime: m.Ptime,
-		Receive: media.ReceiverConfig{Rate: rate, Start: now},
+		Receive: media.ReceiverConfig{Rate: rate, Start: now, OnDigit: c.onRTPDigit},
 		Send:    media.TransmitterConfig{Rate: rate, Start: now},
 	}
 	if rec != nil {
@@ -179,19 +204,19 @@ func (c *Call) openMedia(ctx context.Context) ([]byte, error) {
 	if err := leg.Start(lc); err != nil {
 		_ = leg.Close()
 		discardRecording(rec, path)
-		return nil, err
+		return err
 	}
 	c.mu.Lock()
 	if c.state == stateEnded {
 		c.mu.Unlock()
 		_ = leg.Close()
 		discardRecording(rec, path)
-		return nil, ErrCallEnded
+		return ErrCallEnded
 	}
 	c.leg, c.media, c.rec, c.recPath, c.started, c.answered = leg, m, rec, path, now, now
-	c.session = session{media: m, answer: answer, origin: origin, local: local, held: m.OnHold()}
+	c.session = sess
 	c.mu.Unlock()
-	return answer, nil
+	return nil
 }
 
 // createRecording opens <RecordingDir>/<yyyy-mm-dd>/<call id>.<format>;

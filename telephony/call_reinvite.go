@@ -242,9 +242,15 @@ func (c *Call) OnHold() bool {
 // eventReason adds a call event with a SIP code and a reason, kept in the
 // event's detail as {"reason": ...}.
 func (c *Call) eventReason(typ string, code int, reason string) {
-	detail, _ := json.Marshal(struct {
-		Reason string `json:"reason"`
-	}{reason})
+	c.eventDetail(typ, code, map[string]string{"reason": reason})
+}
+
+// eventDetail adds a call event whose detail is v as JSON.
+func (c *Call) eventDetail(typ string, code int, v any) {
+	detail, err := json.Marshal(v)
+	if err != nil {
+		detail = nil
+	}
 	c.record("event "+typ, func(ctx context.Context, s CallStore) error {
 		return s.AddEvent(ctx, store.Event{CallID: store.CallID(c.recID), LegID: c.legID, At: time.Now(), Type: typ, Code: code, Detail: detail})
 	})

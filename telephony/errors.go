@@ -18,4 +18,7 @@ var (
 	// ErrNoAck is the cause of a call whose 200 OK was never acknowledged
 	// (RFC 3261 13.3.1.4): it is ended with BYE.
 	ErrNoAck = errors.New("telephony: no ACK for 200 OK")
+	// ErrInvalidDial reports DialOptions that name no reachable target:
+	// an unknown trunk, a malformed number or URI.
+	ErrInvalidDial = errors.New("telephony: invalid dial request")
 )

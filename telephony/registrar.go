@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -251,6 +252,24 @@ func (r *Registrar) pruneLocked(user string, now time.Time) int {
 		r.bindings[user] = kept
 	}
 	return n
+}
+
+// KnownSource reports whether a phone registered from ip: inbound calls
+// from agents' phones are accepted by address once they registered.
+func (r *Registrar) KnownSource(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	now := r.cfg.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, bs := range r.bindings {
+		for _, b := range bs {
+			ap, err := netip.ParseAddrPort(b.Source)
+			if err == nil && ap.Addr().Unmap() == ip && b.Expires.After(now) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Lookup returns a copy of the user's current bindings, highest q first

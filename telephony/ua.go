@@ -50,6 +50,17 @@ type Config struct {
 	// Registrar, when set, answers REGISTER from agents' phones; the
 	// caller owns it (Start and Close).
 	Registrar *Registrar
+	// Trunks are the SIP peers that carry calls to and from the phone
+	// network (see Trunk). Dial sends calls through them.
+	Trunks []Trunk
+	// AcceptAnySource takes INVITEs from any address. Without it, once
+	// Trunks are configured, an INVITE must come from a trunk's allowed
+	// sources or from the address of a phone registered with Registrar;
+	// others get 403 Forbidden. With no trunks every source is accepted.
+	AcceptAnySource bool
+	// RingTimeout is how long Dial lets a call ring when the DialOptions
+	// set none; default 30 s.
+	RingTimeout time.Duration
 	// UserAgent is the SIP User-Agent; default "Parley".
 	UserAgent string
 	// Log receives the UA's logs; default slog.Default().
@@ -75,6 +86,9 @@ func (c *Config) fill() error {
 	}
 	if c.UserAgent == "" {
 		c.UserAgent = "Parley"
+	}
+	if c.RingTimeout <= 0 {
+		c.RingTimeout = 30 * time.Second
 	}
 	if c.Log == nil {
 		c.Log = slog.Default()
@@ -106,6 +120,9 @@ type UA struct {
 	ports *media.PortAllocator
 	pacer *media.Pacer
 
+	trunks    map[string]*trunk
+	trunkList []*trunk // in configuration order, for source matching
+
 	mu     sync.Mutex
 	calls  map[CallID]*Call
 	byDlg  map[string]*Call // by SIP dialog id, once the INVITE is read
@@ -119,10 +136,18 @@ func NewUA(cfg Config) (*UA, error) {
 	if err := cfg.fill(); err != nil {
 		return nil, err
 	}
+	trunks, err := compileTrunks(cfg.Trunks, *cfg.Capabilities)
+	if err != nil {
+		return nil, err
+	}
 	u := &UA{
 		cfg: cfg, log: cfg.Log.With("component", "telephony"),
 		calls: map[CallID]*Call{}, byDlg: map[string]*Call{},
-		pacer: media.NewPacer(20*time.Millisecond, 0),
+		pacer:  media.NewPacer(20*time.Millisecond, 0),
+		trunks: trunks,
+	}
+	for _, t := range cfg.Trunks {
+		u.trunkList = append(u.trunkList, trunks[t.Name])
 	}
 	if err := u.listen(); err != nil {
 		u.closeListeners()
@@ -151,7 +176,12 @@ func (u *UA) listen() error {
 	if u.sip, err = sipgo.NewServer(u.ua, sipgo.WithServerLogger(u.log)); err != nil {
 		return fmt.Errorf("telephony: sip server: %w", err)
 	}
-	cli, err := sipgo.NewClient(u.ua, sipgo.WithClientLogger(u.log))
+	// Requests Parley sends over UDP leave from its SIP port, so that a
+	// trunk sees them come from the address it knows (and its replies
+	// and in-dialog requests reach the same socket).
+	cli, err := sipgo.NewClient(u.ua, sipgo.WithClientLogger(u.log),
+		sipgo.WithClientHostname(u.cfg.MediaIP.String()),
+		sipgo.WithClientConnectionAddr(netip.AddrPortFrom(u.cfg.MediaIP, u.SIPAddr().Port()).String()))
 	if err != nil {
 		return fmt.Errorf("telephony: sip client: %w", err)
 	}
@@ -163,6 +193,7 @@ func (u *UA) listen() error {
 	u.sip.OnBye(u.onBye)
 	u.sip.OnOptions(u.onOptions)
 	u.sip.OnUpdate(u.onUpdate)
+	u.sip.OnInfo(u.onInfo)
 	if u.cfg.Registrar != nil {
 		u.sip.OnRegister(u.cfg.Registrar.HandleRegister)
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/parley-cc/parley/store"
 )
 
-const allowed = "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE"
+const allowed = "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, REFER, NOTIFY"
 
 // onOptions answers OPTIONS (RFC 3261 11.2) with what the UA supports.
 func (u *UA) onOptions(req *sip.Request, tx sip.ServerTransaction) {
@@ -67,6 +67,12 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		u.onReInvite(req, tx)
 		return
 	}
+	tr := u.trunkFrom(req.Source())
+	if tr == nil && !u.sourceAllowed(req.Source()) {
+		u.log.Info("INVITE from an unknown source refused", "source", req.Source(), "from", userOf(req.From()))
+		respond(req, tx, sip.StatusForbidden, reasonHeader(sip.StatusForbidden, "source not allowed"))
+		return
+	}
 	dlg, err := u.dua.ReadInvite(req, tx)
 	if err != nil {
 		respond(req, tx, sip.StatusBadRequest, reasonHeader(sip.StatusBadRequest, err.Error()))
@@ -74,6 +80,9 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	c := u.newCall(req)
 	c.dlg, c.sd, c.dlgID = dlg, dlg, dlg.ID
+	if tr != nil {
+		c.trunk = tr.Name
+	}
 	c.log.Debug("INVITE", "from", c.from, "to", c.to)
 	c.createRecord(req)
 
@@ -142,7 +151,8 @@ func (u *UA) newCall(req *sip.Request) *Call {
 		ua: u, id: id, offer: req.Body(),
 		log:  u.log.With("call_id", string(id), "sip_call_id", sipCallID(req)),
 		done: make(chan struct{}), final: make(chan struct{}),
-		dir: store.Inbound, recID: id, legID: callerLeg, owner: true,
+		digits: make(chan Digit, digitBuffer),
+		dir:    store.Inbound, recID: id, legID: callerLeg, owner: true,
 	}
 	if f := req.From(); f != nil {
 		c.from = f.Address.String()
@@ -160,7 +170,8 @@ func (c *Call) createRecord(req *sip.Request) {
 	c.record("create", func(ctx context.Context, s CallStore) error {
 		err := s.CreateCall(ctx, store.Call{
 			ID: store.CallID(c.id), Direction: c.dir, FromURI: c.from, ToURI: c.to,
-			FromNumber: userOf(req.From()), ToNumber: req.Recipient.User, Started: now,
+			FromNumber: c.ua.trunks[c.trunk].normalizeCaller(userOf(req.From())), ToNumber: req.Recipient.User,
+			Trunk: c.trunk, Started: now,
 		})
 		if err != nil {
 			return err
@@ -171,6 +182,20 @@ func (c *Call) createRecord(req *sip.Request) {
 		})
 	})
 	c.event("invite", 0)
+}
+
+// sourceAllowed reports whether an INVITE from src, from no trunk, may be
+// taken: any source when no trunk is configured or AcceptAnySource is set,
+// else only the address of a registered phone.
+func (u *UA) sourceAllowed(src string) bool {
+	if u.cfg.AcceptAnySource || len(u.trunkList) == 0 {
+		return true
+	}
+	ap, err := netip.ParseAddrPort(src)
+	if err != nil {
+		return false
+	}
+	return u.cfg.Registrar != nil && u.cfg.Registrar.KnownSource(ap.Addr())
 }
 
 func userOf(h *sip.FromHeader) string {
@@ -251,6 +276,8 @@ func statusText(code int) string {
 		return "OK"
 	case 400:
 		return "Bad Request"
+	case 403:
+		return "Forbidden"
 	case 415:
 		return "Unsupported Media Type"
 	case 480:

@@ -47,7 +47,7 @@ func startUA(t *testing.T, cfg telephony.Config) *env {
 	go func() { served <- ua.Serve(context.Background()) }()
 	e.stop = func() {
 		_ = ua.Close()
-		if err := <-served; err != nil {
+		if err := <-served; err != nil && !errors.Is(err, telephony.ErrClosed) {
 			t.Errorf("Serve: %v", err)
 		}
 		if n := ua.RTPPortsInUse(); n != 0 {
