@@ -12,6 +12,7 @@ import (
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/parley-cc/parley/media"
+	"github.com/parley-cc/parley/media/bridge"
 	"github.com/parley-cc/parley/media/record"
 	"github.com/parley-cc/parley/store"
 )
@@ -114,6 +115,8 @@ type Call struct {
 	answerStored chan struct{}
 	early        bool               // 183 sent with the answer; leg and session set
 	dialCancel   context.CancelFunc // cancels an outbound call's ringing
+	bridge       *Bridge            // the bridge the call is in, nil if none
+	part         *bridge.Participant
 	leg          *media.Leg
 	media        Media
 	session      session

@@ -217,14 +217,21 @@ func (c *Call) apply(d reoffer) {
 	if leg == nil || d.event == "refresh" {
 		return
 	}
+	c.mu.Lock()
+	part := c.part
+	c.mu.Unlock()
 	if tx := leg.Transmitter(); tx != nil {
 		// On hold the far end asked not to receive (sendonly, inactive,
 		// or c=0.0.0.0): stop what plays and send nothing, not even
-		// silence, until unhold.
-		if d.next.held {
+		// silence, until unhold. A bridged call stays in its bridge,
+		// muted there (its hold music is not for the others).
+		if d.next.held && part == nil {
 			tx.Stop()
 		}
 		tx.Mute(d.next.held)
+	}
+	if part != nil {
+		part.Mute(d.next.held)
 	}
 	m := d.next.media
 	if s := leg.Session(); s != nil && m.Remote.Addr().IsValid() && !m.Remote.Addr().IsUnspecified() && m.Remote != prev.media.Remote {
