@@ -245,6 +245,7 @@ func (c *Call) Hangup(ctx context.Context) error {
 	return c.hangup(ctx, store.Answered, "parley-hangup")
 }
 
+
 func (c *Call) hangup(ctx context.Context, disp store.Disposition, cause string) error {
 	c.mu.Lock()
 	st := c.state

@@ -44,6 +44,8 @@ type DialOptions struct {
 	// OnProgress is called with each provisional status (180, 183) the
 	// far end sends while the call rings.
 	OnProgress func(status int)
+
+	dest string // host:port to send the INVITE to, overriding the URI's
 }
 
 // DialError is why an outbound call was not answered.
@@ -87,6 +89,9 @@ func (u *UA) Dial(ctx context.Context, o DialOptions) (*Call, error) {
 	recipient, tr, err := u.dialTarget(o)
 	if err != nil {
 		return nil, err
+	}
+	if err := u.waitReady(ctx); err != nil {
+		return nil, &DialError{Disposition: store.Failed, Reason: err.Error()}
 	}
 	caps := *u.cfg.Capabilities
 	if tr != nil {
@@ -328,6 +333,9 @@ func (u *UA) newInvite(c *Call, o DialOptions, recipient sip.Uri, tr *trunk, off
 	}
 	for _, h := range o.Headers {
 		req.AppendHeader(h)
+	}
+	if o.dest != "" {
+		req.SetDestination(o.dest)
 	}
 	c.from = from.Address.String()
 	return req

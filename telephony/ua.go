@@ -127,6 +127,7 @@ type UA struct {
 	calls  map[CallID]*Call
 	byDlg  map[string]*Call // by SIP dialog id, once the INVITE is read
 	closed bool
+	ready  chan struct{} // closed once Serve's UDP socket sends requests too
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // call goroutines
 }
@@ -144,7 +145,7 @@ func NewUA(cfg Config) (*UA, error) {
 		cfg: cfg, log: cfg.Log.With("component", "telephony"),
 		calls: map[CallID]*Call{}, byDlg: map[string]*Call{},
 		pacer:  media.NewPacer(20*time.Millisecond, 0),
-		trunks: trunks,
+		trunks: trunks, ready: make(chan struct{}),
 	}
 	for _, t := range cfg.Trunks {
 		u.trunkList = append(u.trunkList, trunks[t.Name])
@@ -181,7 +182,7 @@ func (u *UA) listen() error {
 	// and in-dialog requests reach the same socket).
 	cli, err := sipgo.NewClient(u.ua, sipgo.WithClientLogger(u.log),
 		sipgo.WithClientHostname(u.cfg.MediaIP.String()),
-		sipgo.WithClientConnectionAddr(netip.AddrPortFrom(u.cfg.MediaIP, u.SIPAddr().Port()).String()))
+		sipgo.WithClientConnectionAddr(u.udp.LocalAddr().String()))
 	if err != nil {
 		return fmt.Errorf("telephony: sip client: %w", err)
 	}
@@ -233,6 +234,8 @@ func (u *UA) Serve(ctx context.Context) error {
 	go func() { errc <- u.sip.ServeUDP(u.udp) }()
 	go func() { errc <- u.sip.ServeTCP(u.tcp) }()
 	u.log.Info("sip listening", "sip", u.SIPAddr(), "media", u.cfg.MediaIP)
+	pw.Add(1)
+	go func() { defer pw.Done(); u.awaitReady(ctx) }()
 
 	var err error
 	select {
@@ -263,6 +266,37 @@ func (u *UA) Close() error {
 	}
 	u.shutdown()
 	return nil
+}
+
+// awaitReady closes u.ready once the transport layer holds the UDP
+// socket Serve reads, so that requests Parley sends leave from it.
+func (u *UA) awaitReady(ctx context.Context) {
+	addr := u.udp.LocalAddr().String()
+	t := time.NewTicker(time.Millisecond)
+	defer t.Stop()
+	for {
+		if c, err := u.ua.TransportLayer().GetConnection("udp", addr); err == nil && c != nil {
+			close(u.ready)
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// waitReady waits until Serve can send requests.
+func (u *UA) waitReady(ctx context.Context) error {
+	select {
+	case <-u.ready:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(5 * time.Second):
+		return fmt.Errorf("telephony: the user agent is not serving")
+	}
 }
 
 func (u *UA) shutdown() {
