@@ -8,6 +8,7 @@ import (
 
 	"github.com/parley-cc/parley/media/mediatest"
 	"github.com/parley-cc/parley/media/wav"
+	"github.com/parley-cc/parley/store"
 	"github.com/parley-cc/parley/telephony"
 	"github.com/parley-cc/parley/telephony/baresiptest"
 )
@@ -91,8 +92,47 @@ func TestBaresipCallRecordsCallerAudio(t *testing.T) {
 	}
 }
 
-// Not yet here: a baresip agent phone registering to Parley's Registrar
-// (its REGISTER fails inside baresip 1.0 with "Function not implemented"
-// before any packet leaves, with the account from the accounts file or
-// from uanew), then Parley dialling its contact (UA.Dial) and the phone
-// auto-answering.
+// TestBaresipAgentRegistersAndAnswers: a baresip agent phone registers
+// with Parley's Registrar (digest) and auto-answers; Parley calls the
+// agent with DialUser and the call is answered.
+func TestBaresipAgentRegistersAndAnswers(t *testing.T) {
+	reg, err := telephony.NewRegistrar(telephony.RegistrarConfig{
+		Users: telephony.StaticUsers{"agent7": "s3cret"},
+		// baresip 1.0 (libre 1.x) fails on a SHA-256 challenge.
+		Algorithms: []string{telephony.AlgorithmMD5},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Close()
+	e := startUA(t, telephony.Config{Registrar: reg})
+	defer e.stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	agent := baresiptest.Start(t, baresiptest.Config{
+		User: "agent7", Password: "s3cret", Registrar: e.ua.SIPAddr(), AutoAnswer: true, Tail: 10 * time.Second,
+	})
+	if err := agent.Registered(ctx); err != nil {
+		t.Fatalf("%v\n%s", err, agent.Log())
+	}
+	if n := len(reg.Lookup("agent7")); n != 1 {
+		t.Fatalf("registrar has %d bindings for agent7, want 1", n)
+	}
+	c, err := e.ua.DialUser(ctx, "agent7", telephony.DialOptions{})
+	if err != nil {
+		t.Fatalf("DialUser: %v\n%s", err, agent.Log())
+	}
+	if _, err := agent.WaitEvent(ctx, baresiptest.EventCallEstablish); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Hangup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := agent.WaitEvent(ctx, baresiptest.EventCallClosed); err != nil {
+		t.Fatal(err)
+	}
+	e.waitIdle(t)
+	if d, _ := c.End(); d != store.Answered {
+		t.Errorf("disposition %v, want answered", d)
+	}
+}

@@ -64,6 +64,14 @@ type RegistrarConfig struct {
 	Realm string
 	// Users are the users allowed to register.
 	Users UserSource
+	// Algorithms are the digest algorithms challenged, one
+	// WWW-Authenticate each, in this order (AlgorithmMD5,
+	// AlgorithmSHA256); credentials in another algorithm are refused.
+	// Default MD5 then SHA-256 (RFC 8760). Phones built on libre before
+	// 2.0 (Debian's baresip 1.0) fail a challenge that offers any
+	// algorithm but MD5 ("Register: Function not implemented"); they
+	// need []string{AlgorithmMD5}.
+	Algorithms []string
 	// MinExpires is the shortest registration accepted; shorter gets 423
 	// Interval Too Brief (RFC 3261 10.3 step 7). Default 60 s.
 	MinExpires time.Duration
@@ -107,6 +115,14 @@ func (c *RegistrarConfig) fill() error {
 	}
 	if c.Realm == "" {
 		c.Realm = "parley"
+	}
+	if len(c.Algorithms) == 0 {
+		c.Algorithms = []string{AlgorithmMD5, AlgorithmSHA256}
+	}
+	for _, a := range c.Algorithms {
+		if a == "" || digestHash(a) == nil {
+			return fmt.Errorf("%w: registrar digest algorithm %q (want %s or %s)", ErrInvalidConfig, a, AlgorithmMD5, AlgorithmSHA256)
+		}
 	}
 	def(&c.MinExpires, 60*time.Second)
 	def(&c.MaxExpires, 2*time.Hour)
@@ -395,7 +411,7 @@ func (r *Registrar) authenticate(ctx context.Context, req *sip.Request, ip strin
 	if alg == "" {
 		alg = AlgorithmMD5
 	}
-	if c.Realm != r.cfg.Realm || digestHash(alg) == nil {
+	if c.Realm != r.cfg.Realm || !slices.Contains(r.cfg.Algorithms, alg) {
 		return "", r.authFailed(req, ip, now, c.Username, fmt.Errorf("realm %q algorithm %q", c.Realm, c.Algorithm))
 	}
 	ok, stale := r.nonces.check(c.Nonce, now)
@@ -428,13 +444,13 @@ func (r *Registrar) authFailed(req *sip.Request, ip string, now time.Time, user 
 	return r.challenge(req, now, false)
 }
 
-// challenge answers 401 with one WWW-Authenticate per algorithm, MD5
-// first for the clients that read only the first (RFC 8760 2.4 lets the
-// client pick).
+// challenge answers 401 with one WWW-Authenticate per configured
+// algorithm, MD5 first by default for the clients that read only the
+// first (RFC 8760 2.4 lets the client pick).
 func (r *Registrar) challenge(req *sip.Request, now time.Time, stale bool) *sip.Response {
 	res := sip.NewResponseFromRequest(req, sip.StatusUnauthorized, "Unauthorized", nil)
 	nonce := r.nonces.issue(now)
-	for _, alg := range []string{AlgorithmMD5, AlgorithmSHA256} {
+	for _, alg := range r.cfg.Algorithms {
 		v := fmt.Sprintf(`Digest realm="%s", nonce="%s", algorithm=%s, qop="auth"`, r.cfg.Realm, nonce, alg)
 		if stale {
 			v += ", stale=true"

@@ -234,10 +234,11 @@ func writeConfig(dir string, cfg Config, audio string, srate, channels int, sip,
 	if err := os.WriteFile(filepath.Join(dir, "config"), []byte(b.String()), 0o644); err != nil {
 		return err
 	}
-	// An account created over ctrl_tcp (uanew) fails to register in
-	// baresip 1.0 (ENOSYS), so it is in the accounts file, and
-	// REGISTER_OK may come before Start connects: Registered also asks
-	// reginfo.
+	// The account is in the accounts file, so REGISTER_OK may come
+	// before Start connects: Registered also asks reginfo. (baresip 1.0's
+	// libre fails digest authentication with ENOSYS, "Register: Function
+	// not implemented", when any challenge offers an algorithm but MD5:
+	// a registrar must challenge it with MD5 alone.)
 	return os.WriteFile(filepath.Join(dir, "accounts"), []byte(accountLine(cfg)+"\n"), 0o644)
 }
 
