@@ -23,10 +23,12 @@ func TestBridgeCallerToAgent(t *testing.T) {
 	agent := startFarEnd(t, "uas_answer.xml", sipptest.Options{RTPEcho: true})
 	bridged := make(chan error, 1)
 	var e *env
+	ready := make(chan struct{}) // e is set
 	e = startUA(t, telephony.Config{
 		Trunks: []telephony.Trunk{{Name: "agents", Address: agent.Addr.String()}},
 		// The caller is SIPp on loopback, as is the trunk: allowed.
 		Handler: telephony.HandlerFunc(func(ctx context.Context, c *telephony.Call) {
+			<-ready
 			if err := c.Answer(ctx); err != nil {
 				bridged <- err
 				return
@@ -48,6 +50,7 @@ func TestBridgeCallerToAgent(t *testing.T) {
 			_ = a.Hangup(hctx)
 		}),
 	})
+	close(ready)
 	defer e.stop()
 
 	res, err := sipptest.Run(context.Background(), t, sipptest.Options{

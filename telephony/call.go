@@ -117,6 +117,7 @@ type Call struct {
 	dialCancel   context.CancelFunc // cancels an outbound call's ringing
 	bridge       *Bridge            // the bridge the call is in, nil if none
 	part         *bridge.Participant
+	referResult  chan int // sipfrag statuses of a REFER Parley sent
 	leg          *media.Leg
 	media        Media
 	session      session
@@ -245,7 +246,6 @@ func (c *Call) Hangup(ctx context.Context) error {
 	return c.hangup(ctx, store.Answered, "parley-hangup")
 }
 
-
 func (c *Call) hangup(ctx context.Context, disp store.Disposition, cause string) error {
 	c.mu.Lock()
 	st := c.state
@@ -337,4 +337,7 @@ func (c *Call) finish(disp store.Disposition, cause string, code int) {
 	})
 	c.ua.forget(c)
 	c.log.Info("call ended", "disposition", disp, "cause", cause, "sip_code", code)
+	if c.owner {
+		c.ua.endLegsOf(c.id)
+	}
 }

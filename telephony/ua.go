@@ -58,6 +58,10 @@ type Config struct {
 	// sources or from the address of a phone registered with Registrar;
 	// others get 403 Forbidden. With no trunks every source is accepted.
 	AcceptAnySource bool
+	// TransferTrunk is the trunk a blind transfer to a number (a REFER
+	// from a phone whose target is not a registered user) is dialled
+	// through; empty refuses such transfers with 404.
+	TransferTrunk string
 	// RingTimeout is how long Dial lets a call ring when the DialOptions
 	// set none; default 30 s.
 	RingTimeout time.Duration
@@ -141,6 +145,9 @@ func NewUA(cfg Config) (*UA, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.TransferTrunk != "" && trunks[cfg.TransferTrunk] == nil {
+		return nil, fmt.Errorf("%w: transfer trunk %q is not a configured trunk", ErrInvalidConfig, cfg.TransferTrunk)
+	}
 	u := &UA{
 		cfg: cfg, log: cfg.Log.With("component", "telephony"),
 		calls: map[CallID]*Call{}, byDlg: map[string]*Call{},
@@ -195,6 +202,8 @@ func (u *UA) listen() error {
 	u.sip.OnOptions(u.onOptions)
 	u.sip.OnUpdate(u.onUpdate)
 	u.sip.OnInfo(u.onInfo)
+	u.sip.OnRefer(u.onRefer)
+	u.sip.OnNotify(u.onNotify)
 	if u.cfg.Registrar != nil {
 		u.sip.OnRegister(u.cfg.Registrar.HandleRegister)
 	}

@@ -60,6 +60,30 @@ func (u *UA) forget(c *Call) {
 	}
 }
 
+// endLegsOf hangs up the legs dialled on behalf of a call that ended (its
+// agent, a transfer target): a B2BUA's other side ends with the caller.
+func (u *UA) endLegsOf(id CallID) {
+	u.mu.Lock()
+	var legs []*Call
+	for _, c := range u.calls {
+		if c.recID == id && !c.owner {
+			legs = append(legs, c)
+		}
+	}
+	if len(legs) > 0 {
+		u.wg.Add(len(legs))
+	}
+	u.mu.Unlock()
+	for _, l := range legs {
+		go func() {
+			defer u.wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = l.hangup(ctx, store.Answered, "caller-ended")
+		}()
+	}
+}
+
 // onInvite takes a new call (RFC 3261 13.3.1) and keeps the INVITE's
 // transaction until its final response, which the Handler decides.
 func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
@@ -276,8 +300,14 @@ func statusText(code int) string {
 		return "OK"
 	case 400:
 		return "Bad Request"
+	case 202:
+		return "Accepted"
 	case 403:
 		return "Forbidden"
+	case 404:
+		return "Not Found"
+	case 489:
+		return "Bad Event"
 	case 415:
 		return "Unsupported Media Type"
 	case 480:
