@@ -2,6 +2,7 @@ package telephony
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -21,6 +22,11 @@ type Config struct {
 	// SIPAddr is where SIP is served, on UDP and TCP (same port); default
 	// "127.0.0.1:0" (a free port).
 	SIPAddr string
+	// TLSAddr, when set, also serves SIP over TLS (RFC 3261 26.3.1) on
+	// this address with TLSConfig, which must hold the certificate.
+	// TLSConfig also verifies trunks reached over TLS (its RootCAs).
+	TLSAddr   string
+	TLSConfig *tls.Config
 	// MediaIP is the address RTP binds and SDP announces; default the SIP
 	// address's host.
 	MediaIP netip.Addr
@@ -121,6 +127,7 @@ type UA struct {
 	dua   *sipgo.DialogUA
 	udp   net.PacketConn
 	tcp   net.Listener
+	tls   net.Listener
 	ports *media.PortAllocator
 	pacer *media.Pacer
 
@@ -178,7 +185,19 @@ func (u *UA) listen() error {
 	if u.ports, err = media.NewPortAllocator(media.PortConfig{IP: u.cfg.MediaIP, Min: u.cfg.RTPPortMin, Max: u.cfg.RTPPortMax}); err != nil {
 		return fmt.Errorf("telephony: rtp ports: %w", err)
 	}
-	if u.ua, err = sipgo.NewUA(sipgo.WithUserAgent(u.cfg.UserAgent)); err != nil {
+	uaOpts := []sipgo.UserAgentOption{sipgo.WithUserAgent(u.cfg.UserAgent)}
+	if u.cfg.TLSAddr != "" {
+		if u.cfg.TLSConfig == nil || (len(u.cfg.TLSConfig.Certificates) == 0 && u.cfg.TLSConfig.GetCertificate == nil) {
+			return fmt.Errorf("%w: SIP over TLS on %s needs a certificate", ErrInvalidConfig, u.cfg.TLSAddr)
+		}
+		if u.tls, err = tls.Listen("tcp", u.cfg.TLSAddr, u.cfg.TLSConfig); err != nil {
+			return fmt.Errorf("telephony: sip tls %s: %w", u.cfg.TLSAddr, err)
+		}
+	}
+	if u.cfg.TLSConfig != nil {
+		uaOpts = append(uaOpts, sipgo.WithUserAgenTLSConfig(u.cfg.TLSConfig.Clone()))
+	}
+	if u.ua, err = sipgo.NewUA(uaOpts...); err != nil {
 		return fmt.Errorf("telephony: sip user agent: %w", err)
 	}
 	if u.sip, err = sipgo.NewServer(u.ua, sipgo.WithServerLogger(u.log)); err != nil {
@@ -210,6 +229,14 @@ func (u *UA) listen() error {
 	return nil
 }
 
+// TLSAddr returns the SIP over TLS address, invalid when TLS is off.
+func (u *UA) TLSAddr() netip.AddrPort {
+	if u.tls == nil {
+		return netip.AddrPort{}
+	}
+	return u.tls.Addr().(*net.TCPAddr).AddrPort()
+}
+
 // SIPAddr returns the SIP address (UDP and TCP).
 func (u *UA) SIPAddr() netip.AddrPort { return u.udp.LocalAddr().(*net.UDPAddr).AddrPort() }
 
@@ -239,9 +266,15 @@ func (u *UA) Serve(ctx context.Context) error {
 	var pw sync.WaitGroup
 	pw.Add(1)
 	go func() { defer pw.Done(); u.pacer.Run(ctx) }()
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
+	servers := 2
 	go func() { errc <- u.sip.ServeUDP(u.udp) }()
 	go func() { errc <- u.sip.ServeTCP(u.tcp) }()
+	if u.tls != nil {
+		servers++
+		go func() { errc <- u.sip.ServeTLS(u.tls) }()
+		u.log.Info("sip tls listening", "sip_tls", u.tls.Addr().String())
+	}
 	u.log.Info("sip listening", "sip", u.SIPAddr(), "media", u.cfg.MediaIP)
 	pw.Add(1)
 	go func() { defer pw.Done(); u.awaitReady(ctx) }()
@@ -257,7 +290,7 @@ func (u *UA) Serve(ctx context.Context) error {
 	u.shutdown()
 	cancel()
 	pw.Wait()
-	for range 2 {
+	for range servers {
 		<-errc
 	}
 	return err
@@ -328,7 +361,7 @@ func (u *UA) shutdown() {
 }
 
 func (u *UA) closeListeners() {
-	for _, c := range []interface{ Close() error }{u.tcp, u.udp} {
+	for _, c := range []interface{ Close() error }{u.tcp, u.udp, u.tls} {
 		if c != nil {
 			_ = c.Close()
 		}
