@@ -44,10 +44,65 @@ type LogConfig struct {
 	Format string `yaml:"format"`
 }
 
-// SIPConfig is SIP signalling.
+// SIPConfig is SIP signalling: calls, trunks and agents' phones.
 type SIPConfig struct {
 	// Addr is the host:port SIP listens on (UDP and TCP).
 	Addr string `yaml:"addr"`
+	// TLSAddr serves SIP over TLS on host:port; empty disables TLS.
+	TLSAddr string `yaml:"tls_addr"`
+	// TLSCert is the PEM certificate chain file for SIP over TLS.
+	TLSCert string `yaml:"tls_cert"`
+	// TLSKey is the PEM private key file for SIP over TLS.
+	TLSKey string `yaml:"tls_key"`
+	// MaxCalls caps concurrent calls; further INVITEs get 503.
+	MaxCalls int `yaml:"max_calls"`
+	// RingTimeout is how long an outbound call rings before it is cancelled.
+	RingTimeout time.Duration `yaml:"ring_timeout"`
+	// AcceptAnySource takes INVITEs from any address even when trunks are configured.
+	AcceptAnySource bool `yaml:"accept_any_source"`
+	// TransferTrunk is the trunk that blind transfers to numbers are dialled through.
+	TransferTrunk string `yaml:"transfer_trunk"`
+	// Trunks are the SIP peers that carry calls to and from the phone network.
+	Trunks []TrunkConfig `yaml:"trunks"`
+	// Registrar registers agents' phones.
+	Registrar SIPRegistrarConfig `yaml:"registrar"`
+}
+
+// TrunkConfig is one SIP trunk (a carrier, an SBC or a PBX).
+type TrunkConfig struct {
+	Name           string   `yaml:"name"`
+	Address        string   `yaml:"address"`
+	Transport      string   `yaml:"transport"`
+	Username       string   `yaml:"username"`
+	Password       string   `yaml:"password"`
+	AllowedSources []string `yaml:"allowed_sources"`
+	Codecs         []string `yaml:"codecs"`
+	CallerID       string   `yaml:"caller_id"`
+	FromDomain     string   `yaml:"from_domain"`
+	StripPrefix    string   `yaml:"strip_prefix"`
+	DialPrefix     string   `yaml:"dial_prefix"`
+	NationalPrefix string   `yaml:"national_prefix"`
+	CountryCode    string   `yaml:"country_code"`
+}
+
+// SIPRegistrarConfig is the registrar for agents' phones.
+type SIPRegistrarConfig struct {
+	// Enabled answers REGISTER from agents' phones.
+	Enabled bool `yaml:"enabled"`
+	// Realm is the digest realm phones authenticate in.
+	Realm string `yaml:"realm"`
+	// MinExpires is the shortest registration accepted (423 below it).
+	MinExpires time.Duration `yaml:"min_expires"`
+	// MaxExpires caps a registration's lifetime.
+	MaxExpires time.Duration `yaml:"max_expires"`
+	// Users are the phones' accounts (user and password) allowed to register.
+	Users []SIPUserConfig `yaml:"users"`
+}
+
+// SIPUserConfig is one phone account.
+type SIPUserConfig struct {
+	User     string `yaml:"user"`
+	Password string `yaml:"password"`
 }
 
 // HTTPConfig is the console, API, /healthz and /metrics server.
@@ -159,7 +214,10 @@ func DefaultConfig() Config {
 	return Config{
 		DataDir: "./data",
 		Log:     LogConfig{Level: "info", Format: "text"},
-		SIP:     SIPConfig{Addr: "0.0.0.0:5060"},
+		SIP: SIPConfig{
+			Addr: "0.0.0.0:5060", MaxCalls: 1000, RingTimeout: 30 * time.Second,
+			Registrar: SIPRegistrarConfig{Enabled: true, Realm: "parley", MinExpires: 60 * time.Second, MaxExpires: 2 * time.Hour},
+		},
 		HTTP:    HTTPConfig{Addr: "127.0.0.1:8080"},
 		Media: MediaConfig{
 			RTPAddr:      "0.0.0.0",
@@ -256,6 +314,7 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("log.format: %q is not text or json", c.Log.Format))
 	}
+	errs = append(errs, c.SIP.validate()...)
 	for key, addr := range map[string]string{"sip.addr": c.SIP.Addr, "http.addr": c.HTTP.Addr} {
 		if _, _, err := net.SplitHostPort(addr); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %q is not host:port: %w", key, addr, err))
@@ -320,7 +379,7 @@ func (f configField) set(s string) error {
 		}
 		f.v.SetBool(b)
 	default:
-		return fmt.Errorf("setting of kind %s cannot be set from text", f.v.Kind())
+		return fmt.Errorf("a list of %s cannot be set from a variable or flag: set it in the configuration file", f.v.Type().Elem())
 	}
 	return nil
 }
@@ -338,7 +397,7 @@ func configFields(cfg *Config) []configField {
 				key = prefix + "." + key
 			}
 			fv := v.Field(i)
-			if fv.Kind() == reflect.Struct && sf.Type != reflect.TypeFor[time.Duration]() {
+			if fv.Kind() == reflect.Struct && sf.Type != reflect.TypeFor[time.Duration]() && sf.Type != reflect.TypeFor[time.Time]() {
 				walk(fv, key)
 				continue
 			}

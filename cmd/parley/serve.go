@@ -16,6 +16,7 @@ import (
 	"github.com/parley-cc/parley/media/record"
 	mrcpserver "github.com/parley-cc/parley/mrcp/server"
 	"github.com/parley-cc/parley/store"
+	"github.com/parley-cc/parley/telephony"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -33,6 +34,11 @@ type server struct {
 	draining atomic.Bool
 
 	calls *store.SQLite
+
+	ua        *telephony.UA
+	registrar *telephony.Registrar
+	stopUA    context.CancelFunc
+	uaDone    chan error
 
 	speech     *speechEngines
 	speechSrv  *mrcpserver.Server
@@ -55,9 +61,15 @@ func serve(drain, kill context.Context, cfg Config, log *slog.Logger) error {
 		s.closeStore()
 		return err
 	}
+	if err := s.startTelephony(noScriptHandler); err != nil {
+		s.stopSpeechServer()
+		s.closeStore()
+		return err
+	}
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
+		s.stopTelephony()
 		s.stopSpeechServer()
 		s.closeStore()
 		return fmt.Errorf("http listen on %s: %w", cfg.HTTP.Addr, err)
@@ -91,6 +103,9 @@ func (s *server) shutdown(kill context.Context, httpDone <-chan error) error {
 	}
 	if err := <-httpDone; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		errs = append(errs, fmt.Errorf("http server: %w", err))
+	}
+	if err := s.stopTelephony(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := s.stopSpeechServer(); err != nil {
 		errs = append(errs, err)

@@ -35,6 +35,8 @@ func testConfig() Config {
 	cfg.Speech.SIPAddr = "127.0.0.1:0"
 	cfg.Speech.ControlAddr = "127.0.0.1:0"
 	cfg.Speech.RTPPortMin, cfg.Speech.RTPPortMax = 48000, 49000
+	cfg.SIP.Addr = "127.0.0.1:0"
+	cfg.Media.RTPPortMin, cfg.Media.RTPPortMax = 46000, 47000
 	return cfg
 }
 
