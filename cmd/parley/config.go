@@ -218,7 +218,7 @@ func DefaultConfig() Config {
 			Addr: "0.0.0.0:5060", MaxCalls: 1000, RingTimeout: 30 * time.Second,
 			Registrar: SIPRegistrarConfig{Enabled: true, Realm: "parley", MinExpires: 60 * time.Second, MaxExpires: 2 * time.Hour},
 		},
-		HTTP:    HTTPConfig{Addr: "127.0.0.1:8080"},
+		HTTP: HTTPConfig{Addr: "127.0.0.1:8080"},
 		Media: MediaConfig{
 			RTPAddr:      "0.0.0.0",
 			RTPPortMin:   10000,

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
-	"sync"
-	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
