@@ -14,12 +14,12 @@ import (
 )
 
 // speechWAV renders a sentence with espeak-ng and converts it with sox
-// to 16 kHz mono, a rate baresip's aufile can resample from.
-func speechWAV(t *testing.T) (path string, pcm []int16, rate int) {
+// to 16 kHz mono.
+func speechWAV(t *testing.T, sentence string) (path string, pcm []int16, rate int) {
 	t.Helper()
 	dir := t.TempDir()
 	raw, path := filepath.Join(dir, "espeak.wav"), filepath.Join(dir, "speech.wav")
-	mediatest.Run(t, "espeak-ng", "-w", raw, "Hello, I would like to check the status of my order, number four two seven.")
+	mediatest.Run(t, "espeak-ng", "-w", raw, sentence)
 	mediatest.Run(t, "sox", raw, "-r", "16000", "-c", "1", "-b", "16", path)
 	f, pcm, err := wav.ReadFile(path)
 	if err != nil {
@@ -28,20 +28,25 @@ func speechWAV(t *testing.T) (path string, pcm []int16, rate int) {
 	return path, pcm, f.SampleRate
 }
 
+// Sentences the phones say.
+const (
+	sentence1 = "Hello, I would like to check the status of my order, number four two seven."
+	sentence2 = "Good morning, this is Dana from billing. How can I help you today?"
+)
+
 // minCallerCorrelation is the least correlation accepted between the WAV
-// baresip played and the caller channel of Parley's recording. Measured
-// on this machine: PCMU 0.90 at a 21 ms lag (see the test log);
-// unrelated audio stays below 0.3 (mediatest's tests).
-const minCallerCorrelation = 0.6
+// baresip played and where Parley or a phone recorded it. Measured on
+// this machine: PCMU 1.000, G.722 1.000, Opus 0.999 (see the test log);
+// unrelated audio stays below 0.3 (mediatest's tests). It was 0.90 for
+// PCMU and PCMU-to-G.722 while baresip resampled the microphone itself
+// (baresiptest's doc).
+const minCallerCorrelation = 0.95
 
 // baresip calls Parley and plays speech; the caller channel of the
 // recording Parley indexed holds that speech.
 func TestBaresipCallRecordsCallerAudio(t *testing.T) {
-	speech, ref, refRate := speechWAV(t)
-	// G.722 and Opus are left out: their caller channel correlated only
-	// 0.38 and 0.25 (envelope 0.32, 0.56) in the first measurement; to be
-	// investigated (Parley's decode at 16 kHz, or baresip's resampling).
-	for _, codec := range []string{"g711"} {
+	speech, ref, refRate := speechWAV(t, sentence1)
+	for _, codec := range []string{"g711", "g722", "opus"} {
 		t.Run(codec, func(t *testing.T) {
 			e := startUA(t, telephony.Config{})
 			defer e.stop()

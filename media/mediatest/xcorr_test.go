@@ -155,6 +155,27 @@ func TestCorrelateSpeech(t *testing.T) {
 	}
 }
 
+// A recording half a sample (at CorrelateRate) away from the reference,
+// as a 16-to-8 kHz resampler leaves it, still correlates fully, at the
+// fractional lag: whole-sample lags alone gave speech 0.92.
+func TestCorrelateHalfSample(t *testing.T) {
+	ref := toInt16(Resample(bursts(3, 16000, 3), 16000, 16000))
+	for shift := range 3 { // in 16 kHz samples: 0, 1/2 and 1 sample at 8 kHz
+		rec := append(make([]int16, 8000+shift), ref...)
+		m, err := Correlate(ref, 16000, rec, 16000, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 500*time.Millisecond + time.Duration(shift)*time.Second/16000
+		if m.Peak < 0.995 {
+			t.Errorf("shift %d/16000 s: peak %.3f, want >= 0.995", shift, m.Peak)
+		}
+		if d := m.Lag - want; d < -20*time.Microsecond || d > 20*time.Microsecond {
+			t.Errorf("shift %d/16000 s: lag %v, want %v", shift, m.Lag, want)
+		}
+	}
+}
+
 func TestCorrelateErrors(t *testing.T) {
 	ref := bursts(1, 8000, 1)
 	for _, tc := range []struct {

@@ -7,7 +7,9 @@
 //
 // The phone's microphone is the aufile module playing a WAV file
 // (Config.Audio, followed by Config.Tail of silence: in baresip 1.0 the
-// end of the file is an audio error that hangs the call up). What it
+// end of the file is an audio error that hangs the call up). The file is
+// written at the first codec's clock rate, because baresip 1.0's own
+// resampler low-passes at about 1.3 kHz from 16 to 8 kHz. What it
 // hears and what it sends are recorded by the sndfile module into its
 // directory (Recordings, Sent). No audio device module is loaded.
 //
