@@ -112,17 +112,20 @@ func subSample(x, y []float64, lag int, c float64) (float64, float64) {
 // Resample leaves it.
 func delay(x []float64, d float64) []float64 {
 	const half = resampleTaps
+	// The kernel is the same for every output sample: tap k of output j
+	// is x[j+k] at distance -d-k.
+	var w [2 * half]float64
+	for i := range w {
+		u := -d - float64(i-half+1)
+		w[i] = sinc(u) * blackman(u, half)
+	}
 	out := make([]float64, len(x))
 	for j := range out {
-		t := float64(j) - d
-		c := int(math.Floor(t))
 		var s float64
-		for k := c - half + 1; k <= c+half; k++ {
-			if k < 0 || k >= len(x) {
-				continue
+		for i, wi := range w {
+			if k := j + i - half + 1; k >= 0 && k < len(x) {
+				s += x[k] * wi
 			}
-			u := t - float64(k)
-			s += x[k] * sinc(u) * blackman(u, half)
 		}
 		out[j] = s
 	}
