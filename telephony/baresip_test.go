@@ -3,6 +3,7 @@ package telephony_test
 import (
 	"context"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -48,6 +49,7 @@ func TestBaresipCallRecordsCallerAudio(t *testing.T) {
 	speech, ref, refRate := speechWAV(t, sentence1)
 	for _, codec := range []string{"g711", "g722", "opus"} {
 		t.Run(codec, func(t *testing.T) {
+			t.Parallel()
 			e := startUA(t, telephony.Config{})
 			defer e.stop()
 			phone := baresiptest.Start(t, baresiptest.Config{User: "caller", Audio: speech, Tail: 5 * time.Second, Codecs: []string{codec}})
@@ -140,4 +142,156 @@ func TestBaresipAgentRegistersAndAnswers(t *testing.T) {
 	if d, _ := c.End(); d != store.Answered {
 		t.Errorf("disposition %v, want answered", d)
 	}
+}
+
+// TestBaresipBridgeCallerToAgent: baresip A calls Parley over PCMU and
+// says sentence 1; Parley's Handler answers, calls the registered agent
+// phone baresip B (G.722, auto-answer, says sentence 2) with DialUser and
+// bridges the two, transcoding. Each phone hears the other's sentence and
+// not its own, and Parley's recording of the caller's call holds sentence
+// 1 on the caller channel and sentence 2 on Parley's.
+func TestBaresipBridgeCallerToAgent(t *testing.T) {
+	speech1, ref1, rate1 := speechWAV(t, sentence1)
+	speech2, ref2, rate2 := speechWAV(t, sentence2)
+	// Leading silence: the bridge is up before either phone speaks.
+	speech1, speech2 = padWAV(t, speech1, 1.5), padWAV(t, speech2, 0.5)
+	reg, err := telephony.NewRegistrar(telephony.RegistrarConfig{
+		Users:      telephony.StaticUsers{"agent7": "s3cret"},
+		Algorithms: []string{telephony.AlgorithmMD5}, // baresip 1.0
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Close()
+	bridged := make(chan error, 1)
+	var callerCodec, agentCodec string // set before bridged is sent
+	var e *env
+	ready := make(chan struct{}) // e is set
+	e = startUA(t, telephony.Config{
+		Registrar: reg,
+		Handler: telephony.HandlerFunc(func(ctx context.Context, c *telephony.Call) {
+			<-ready
+			if err := c.Answer(ctx); err != nil {
+				bridged <- err
+				return
+			}
+			agentCall, err := e.ua.DialUser(ctx, "agent7", telephony.DialOptions{Parent: c})
+			if err != nil {
+				bridged <- err
+				return
+			}
+			callerCodec, agentCodec = c.Media().Send.Name, agentCall.Media().Send.Name
+			b, err := e.ua.NewBridge(c, agentCall)
+			bridged <- err
+			if err != nil {
+				return
+			}
+			defer b.Close()
+			<-ctx.Done()
+			hctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = agentCall.Hangup(hctx)
+		}),
+	})
+	close(ready)
+	defer e.stop()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	agent := baresiptest.Start(t, baresiptest.Config{
+		User: "agent7", Password: "s3cret", Registrar: e.ua.SIPAddr(), AutoAnswer: true,
+		Audio: speech2, Tail: 10 * time.Second, Codecs: []string{"g722"},
+	})
+	caller := baresiptest.Start(t, baresiptest.Config{User: "caller", Audio: speech1, Tail: 5 * time.Second, Codecs: []string{"g711"}})
+	if err := agent.Registered(ctx); err != nil {
+		t.Fatalf("%v\n%s", err, agent.Log())
+	}
+	if err := caller.Dial(ctx, "sip:parley@"+e.ua.SIPAddr().String()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := caller.WaitEvent(ctx, baresiptest.EventCallEstablish); err != nil {
+		t.Fatalf("%v\n%s", err, caller.Log())
+	}
+	if err := <-bridged; err != nil {
+		t.Fatalf("bridging: %v\nagent log:\n%s", err, agent.Log())
+	}
+	if callerCodec != "PCMU" || agentCodec != "G722" {
+		t.Errorf("codecs: caller %s, agent %s; want PCMU and G722 (transcoded)", callerCodec, agentCodec)
+	}
+	long := max(1500*time.Millisecond+duration(ref1, rate1), 500*time.Millisecond+duration(ref2, rate2))
+	time.Sleep(long + time.Second)
+	if err := caller.Hangup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*baresiptest.Phone{caller, agent} {
+		if _, err := p.WaitEvent(ctx, baresiptest.EventCallClosed); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.waitIdle(t)
+
+	const maxLag = 4 * time.Second
+	check := func(what string, ref []int16, refRate int, rec []int16, recRate int, want bool) {
+		t.Helper()
+		m, err := mediatest.Correlate(ref, refRate, rec, recRate, maxLag)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		t.Logf("%s: %v", what, m)
+		switch {
+		case want && (m.Peak < minCallerCorrelation || m.Lag < 0):
+			t.Errorf("%s: %v, want peak >= %.2f at a lag in [0, %v]", what, m, minCallerCorrelation, maxLag)
+		case !want && m.Peak > 0.3:
+			t.Errorf("%s: %v, want no match (peak <= 0.3)", what, m)
+		}
+	}
+	heardA, rateA := onlyRecording(t, caller)
+	heardB, rateB := onlyRecording(t, agent)
+	check("caller A heard sentence 2", ref2, rate2, heardA, rateA, true)
+	check("caller A heard sentence 1 (echo)", ref1, rate1, heardA, rateA, false)
+	check("agent B heard sentence 1", ref1, rate1, heardB, rateB, true)
+	check("agent B heard sentence 2 (echo)", ref2, rate2, heardB, rateB, false)
+
+	c := e.onlyCall(t)
+	rec, err := e.st.Recording(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, pcm, err := wav.ReadFile(filepath.Join(e.dataDir, filepath.FromSlash(rec.Path)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Channels != 2 {
+		t.Fatalf("recording format %+v, want stereo", f)
+	}
+	left, right := mediatest.Channel(pcm, 0, 2), mediatest.Channel(pcm, 1, 2)
+	check("recording's caller channel: sentence 1", ref1, rate1, left, f.SampleRate, true)
+	check("recording's Parley channel: sentence 2", ref2, rate2, right, f.SampleRate, true)
+	check("recording's caller channel: not sentence 2", ref2, rate2, left, f.SampleRate, false)
+}
+
+// padWAV writes path with secs of silence before it, with sox.
+func padWAV(t *testing.T, path string, secs float64) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "padded.wav")
+	mediatest.Run(t, "sox", path, out, "pad", strconv.FormatFloat(secs, 'f', 3, 64))
+	return out
+}
+
+func duration(pcm []int16, rate int) time.Duration {
+	return time.Duration(len(pcm)) * time.Second / time.Duration(rate)
+}
+
+// onlyRecording returns what the phone heard in its one call (mono).
+func onlyRecording(t *testing.T, p *baresiptest.Phone) ([]int16, int) {
+	t.Helper()
+	files := p.Recordings()
+	if len(files) != 1 {
+		t.Fatalf("%s: %d recordings %v, want 1", p.AOR, len(files), files)
+	}
+	f, pcm, err := wav.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mediatest.Channel(pcm, 0, f.Channels), f.SampleRate
 }
