@@ -2,6 +2,7 @@ package telephony
 
 import (
 	"context"
+	"errors"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -93,7 +94,7 @@ type Call struct {
 	// The record the call writes: its own (recID == id, owner) or, for a
 	// leg dialled on behalf of another call (an agent, a transfer target),
 	// the parent's, under its own leg id.
-	recID CallID
+	recID CallID // guarded by mu once the call is known: a transfer moves legs
 	legID store.LegID
 	owner bool
 	trunk string
@@ -138,6 +139,13 @@ func (c *Call) From() string { return c.from }
 
 // To returns the To URI the caller dialled.
 func (c *Call) To() string { return c.to }
+
+// recordID is the id of the call record the call writes to.
+func (c *Call) recordID() CallID {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.recID
+}
 
 // Ended reports whether the call has ended.
 func (c *Call) Ended() bool {
@@ -327,13 +335,16 @@ func (c *Call) finish(disp store.Disposition, cause string, code int) {
 		}
 	}
 	c.record("end", func(ctx context.Context, s CallStore) error {
-		if err := s.EndLeg(ctx, store.CallID(c.recID), c.legID, now, cause); err != nil {
+		if err := s.EndLeg(ctx, store.CallID(c.recordID()), c.legID, now, cause); err != nil {
+			if !c.owner && errors.Is(err, store.ErrConflict) {
+				return nil // the caller's call ended first, closing its legs
+			}
 			return err
 		}
 		if !c.owner {
 			return nil
 		}
-		return s.EndCall(ctx, store.CallID(c.recID), store.End{At: now, Disposition: disp, Cause: cause, SIPCode: code})
+		return s.EndCall(ctx, store.CallID(c.recordID()), store.End{At: now, Disposition: disp, Cause: cause, SIPCode: code})
 	})
 	c.ua.forget(c)
 	c.log.Info("call ended", "disposition", disp, "cause", cause, "sip_code", code)

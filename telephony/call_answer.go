@@ -85,13 +85,13 @@ func (c *Call) answeredNow(status int) {
 	c.mu.Unlock()
 	c.event("answer", status)
 	c.record("answer", func(ctx context.Context, s CallStore) error {
-		if err := s.AnswerLeg(ctx, store.CallID(c.recID), c.legID, at); err != nil {
+		if err := s.AnswerLeg(ctx, store.CallID(c.recordID()), c.legID, at); err != nil {
 			return err
 		}
 		if !c.owner {
 			return nil
 		}
-		return s.AnswerCall(ctx, store.CallID(c.recID), at)
+		return s.AnswerCall(ctx, store.CallID(c.recordID()), at)
 	})
 	close(stored)
 	c.log.Info("call answered", "codec", codec)
@@ -273,7 +273,7 @@ func (c *Call) closeRecording(rec *record.Recorder, end time.Time, answered bool
 	}
 	c.record("recording", func(ctx context.Context, s CallStore) error {
 		return s.SetRecording(ctx, store.Recording{
-			CallID: store.CallID(c.recID), Path: filepath.ToSlash(rel), Format: format,
+			CallID: store.CallID(c.recordID()), Path: filepath.ToSlash(rel), Format: format,
 			Duration: dur, Bytes: size, Channels: store.ChannelsCallerLeft,
 		})
 	})

@@ -259,6 +259,6 @@ func (c *Call) eventDetail(typ string, code int, v any) {
 		detail = nil
 	}
 	c.record("event "+typ, func(ctx context.Context, s CallStore) error {
-		return s.AddEvent(ctx, store.Event{CallID: store.CallID(c.recID), LegID: c.legID, At: time.Now(), Type: typ, Code: code, Detail: detail})
+		return s.AddEvent(ctx, store.Event{CallID: store.CallID(c.recordID()), LegID: c.legID, At: time.Now(), Type: typ, Code: code, Detail: detail})
 	})
 }

@@ -274,13 +274,13 @@ func (u *UA) newOutCall(o DialOptions, recipient sip.Uri, tr *trunk) *Call {
 		c.trunk = tr.Name
 	}
 	if o.Parent != nil {
-		c.recID, c.owner = o.Parent.recID, false
+		c.recID, c.owner = o.Parent.recordID(), false
 		role := o.Role
 		if role == store.RoleUnknown {
 			role = store.RoleAgent
 		}
 		c.legID = store.LegID(role.String() + "-" + string(id[:8]))
-		c.log = c.log.With("parent_call_id", string(o.Parent.recID))
+		c.log = c.log.With("parent_call_id", string(o.Parent.recordID()))
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	return c
@@ -363,7 +363,7 @@ func (c *Call) createOutRecord(req *sip.Request) {
 			}
 		}
 		return s.AddLeg(ctx, store.Leg{
-			CallID: store.CallID(c.recID), ID: c.legID, Role: role,
+			CallID: store.CallID(c.recordID()), ID: c.legID, Role: role,
 			SIPCallID: sipCallID(req), Remote: req.Recipient.HostPort(), Started: now,
 		})
 	})

@@ -148,6 +148,7 @@ func (u *UA) attendedTransfer(referrer, transferee, consult *Call) error {
 	}
 	target := others[0]
 	cb.Remove(target)
+	target.moveTo(transferee)
 	if err := u.rebridge(transferee, target); err != nil {
 		return err
 	}
@@ -155,6 +156,40 @@ func (u *UA) attendedTransfer(referrer, transferee, consult *Call) error {
 	defer cancel()
 	_ = consult.hangup(ctx, store.Answered, "replaced")
 	return nil
+}
+
+// moveTo makes a leg dialled for another call (the consultation) a leg of
+// parent's record: it ends in the old record as transferred and goes on
+// in parent's, so that the old call ending no longer ends it. An owner
+// keeps its own record.
+func (c *Call) moveTo(parent *Call) {
+	to := parent.recordID()
+	c.mu.Lock()
+	from := c.recID
+	if c.owner || from == to {
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
+	now := time.Now()
+	c.record("move", func(ctx context.Context, s CallStore) error {
+		return s.EndLeg(ctx, store.CallID(from), c.legID, now, "transferred")
+	})
+	c.mu.Lock()
+	c.recID = to
+	remote := ""
+	if c.out != nil {
+		remote = c.out.InviteRequest.Recipient.HostPort()
+	}
+	c.mu.Unlock()
+	role := store.RoleAgent
+	c.record("move", func(ctx context.Context, s CallStore) error {
+		if err := s.AddLeg(ctx, store.Leg{CallID: store.CallID(to), ID: c.legID, Role: role, Remote: remote, Started: now}); err != nil {
+			return err
+		}
+		return s.AnswerLeg(ctx, store.CallID(to), c.legID, now)
+	})
+	c.log.Info("leg moved to another call's record", "from", from, "to", to)
 }
 
 // rebridge takes a out of its bridge and bridges it with b.

@@ -48,6 +48,6 @@ func (c *Call) record(what string, fn func(ctx context.Context, s CallStore) err
 // event adds a call event with a reason code.
 func (c *Call) event(typ string, code int) {
 	c.record("event "+typ, func(ctx context.Context, s CallStore) error {
-		return s.AddEvent(ctx, store.Event{CallID: store.CallID(c.recID), LegID: c.legID, At: time.Now(), Type: typ, Code: code})
+		return s.AddEvent(ctx, store.Event{CallID: store.CallID(c.recordID()), LegID: c.legID, At: time.Now(), Type: typ, Code: code})
 	})
 }

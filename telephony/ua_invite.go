@@ -66,7 +66,7 @@ func (u *UA) endLegsOf(id CallID) {
 	u.mu.Lock()
 	var legs []*Call
 	for _, c := range u.calls {
-		if c.recID == id && !c.owner {
+		if c.recordID() == id && !c.owner {
 			legs = append(legs, c)
 		}
 	}
