@@ -121,3 +121,87 @@ func containsAll(csv string, want ...string) bool {
 	}
 	return true
 }
+
+// TestThreeWayCall bridges a SIPp caller (440 Hz tone) with two dialled
+// legs (an agent and a supervisor, both SIPp endpoints echoing what they
+// hear) in one bridge: the mixer gives each the other two, so the
+// caller's recording holds the tone echoed back on the Parley channel and
+// the record holds three legs.
+func TestThreeWayCall(t *testing.T) {
+	defer mediatest.CheckGoroutinesWithin(t, 10*time.Second)()
+	agent := startFarEnd(t, "uas_answer.xml", sipptest.Options{RTPEcho: true})
+	super := startFarEnd(t, "uas_answer.xml", sipptest.Options{RTPEcho: true})
+	var e *env
+	ready := make(chan struct{})
+	e = startUA(t, telephony.Config{
+		Trunks: []telephony.Trunk{{Name: "agent", Address: agent.Addr.String()}, {Name: "super", Address: super.Addr.String()}},
+		Handler: telephony.HandlerFunc(func(ctx context.Context, c *telephony.Call) {
+			<-ready
+			if err := c.Answer(ctx); err != nil {
+				return
+			}
+			b, err := e.ua.NewBridge(c)
+			if err != nil {
+				t.Errorf("bridge: %v", err)
+				return
+			}
+			defer b.Close()
+			for _, trunk := range []string{"agent", "super"} {
+				leg, err := e.ua.Dial(ctx, telephony.DialOptions{To: trunk, Trunk: trunk, Parent: c})
+				if err != nil {
+					t.Errorf("dial %s: %v", trunk, err)
+					return
+				}
+				if err := b.Add(leg); err != nil {
+					t.Errorf("add %s: %v", trunk, err)
+				}
+			}
+			if n := len(b.Calls()); n != 3 {
+				t.Errorf("bridge holds %d calls, want 3", n)
+			}
+			<-ctx.Done()
+		}),
+	})
+	close(ready)
+	defer e.stop()
+	res, err := sipptest.Run(context.Background(), t, sipptest.Options{
+		Scenario: sipptest.Scenario("uac_call_rtp.xml"), Target: e.ua.SIPAddr().String(), Duration: 4 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := res.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*sipptest.Server{agent, super} {
+		r, err := s.Wait(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Err(); err != nil {
+			t.Error(err)
+		}
+	}
+	e.waitIdle(t)
+	c := e.onlyCall(t)
+	legs, err := e.st.Legs(context.Background(), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(legs) != 3 {
+		t.Errorf("%d legs, want 3", len(legs))
+	}
+	rec, err := e.st.Recording(context.Background(), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, pcm, err := wav.ReadFile(filepath.Join(e.dataDir, filepath.FromSlash(rec.Path)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	right := mediatest.Channel(pcm, 1, 2)
+	seg := right[len(right)/2-4000 : len(right)/2+4000]
+	if p440, p1k := goertzel(seg, 440, f.SampleRate), goertzel(seg, 1000, f.SampleRate); p440 < 100*p1k || rms(seg) < 500 {
+		t.Errorf("caller hears 440 Hz %.3g, 1 kHz %.3g, RMS %.0f: no tone through the three-way mix", p440, p1k, rms(seg))
+	}
+}
