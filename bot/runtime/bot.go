@@ -43,16 +43,18 @@ func (a KBAnswerer) Answer(ctx context.Context, q string) (string, float64, stri
 	return ans.Text, ans.Confidence, ans.Citation.Source, nil
 }
 
-// Verifier checks a caller's account number and PIN against the bank's system.
+// Verifier checks a caller's account number and PIN against the back-end
+// system. On success it may return values (the script's variables, such as a
+// balance) that prompts can speak.
 type Verifier interface {
-	Verify(ctx context.Context, account, pin string) (bool, error)
+	Verify(ctx context.Context, account, pin string) (ok bool, data map[string]string, err error)
 }
 
 // VerifierFunc adapts a function to Verifier.
-type VerifierFunc func(ctx context.Context, account, pin string) (bool, error)
+type VerifierFunc func(ctx context.Context, account, pin string) (bool, map[string]string, error)
 
 // Verify calls f.
-func (f VerifierFunc) Verify(ctx context.Context, account, pin string) (bool, error) {
+func (f VerifierFunc) Verify(ctx context.Context, account, pin string) (bool, map[string]string, error) {
 	return f(ctx, account, pin)
 }
 
@@ -98,6 +100,9 @@ func Compile(ctx context.Context, s *script.Script, opts Options) (*Bot, error) 
 		}
 	}
 	if len(examples) > 0 {
+		for _, ex := range s.OutOfScope {
+			examples = append(examples, intent.Example{Text: ex, Label: intent.OutOfScope})
+		}
 		cfg := opts.Intent
 		if cfg.Log == nil {
 			cfg.Log = b.log

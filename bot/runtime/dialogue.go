@@ -348,6 +348,8 @@ func (d *Dialogue) fill(s string, xml bool) string {
 			v = spell(d.pending)
 		case name == "answer":
 			v, _ = d.vars["answer"].(string)
+		case d.pending != "" && d.cur != nil && d.cur.Collect != nil && d.cur.Collect.Slot.Name == name:
+			v = d.mask(name, spell(d.pending))
 		default:
 			if x, ok := d.slots[name]; ok {
 				v = d.mask(name, x)

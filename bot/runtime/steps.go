@@ -259,11 +259,15 @@ func first(a, b string) string {
 
 func (d *Dialogue) verify(ctx context.Context, v *script.Verify, pin string) (string, bool, error) {
 	ok := false
+	var err error
 	if d.cfg.Verifier != nil {
-		var err error
-		ok, err = d.cfg.Verifier.Verify(ctx, d.account, pin)
+		var data map[string]string
+		ok, data, err = d.cfg.Verifier.Verify(ctx, d.account, pin)
 		if err != nil {
 			return "", true, fmt.Errorf("verify caller: %w", err)
+		}
+		for k, v := range data {
+			d.vars[k] = v
 		}
 	}
 	if ok {

@@ -23,8 +23,15 @@ type Script struct {
 	Settings    Settings        `yaml:"settings"`
 	Prompts     map[string]*Prompt   `yaml:"prompts"`
 	Intents     map[string]*Intent   `yaml:"intents"`
+	// OutOfScope are examples of what callers say that is none of the intents
+	// (questions for the knowledge base, chit-chat); they teach the classifier
+	// to say "none" rather than force a wrong intent.
+	OutOfScope []string `yaml:"out_of_scope"`
 	Slots       map[string]*Slot     `yaml:"slots"`
 	Hours       map[string]*Schedule `yaml:"hours"`
+	// Variables names the values back-end systems provide (a verified
+	// caller's balance), with a description; prompts may use them.
+	Variables map[string]string `yaml:"variables"`
 	Handlers    Handlers        `yaml:"handlers"`
 	Start       Ref             `yaml:"start"`
 	Steps       []*Step         `yaml:"steps"`

@@ -138,6 +138,9 @@ type validator struct {
 
 func validate(c *collector, s *Script) {
 	v := &validator{collector: c, s: s, vars: map[string]bool{}}
+	for name := range s.Variables {
+		v.vars[name] = true
+	}
 	if strings.TrimSpace(s.Name) == "" {
 		c.add(1, "name is required")
 	}

@@ -1,0 +1,108 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/parley-cc/parley/bot/runtime"
+	"github.com/parley-cc/parley/bot/script"
+	"github.com/parley-cc/parley/nlu/kb"
+)
+
+// Options are what Load needs to compile a script.
+type Options struct {
+	// DataDir holds each script's knowledge base (DataDir/kb/<script name>).
+	// Required when a script has a knowledge_base.
+	DataDir string
+	Log     *slog.Logger
+}
+
+// Loaded is a compiled script and the knowledge base it owns.
+type Loaded struct {
+	Bot *runtime.Bot
+	kb  *kb.KB
+}
+
+// Close releases the knowledge base.
+func (l *Loaded) Close() error {
+	if l == nil || l.kb == nil {
+		return nil
+	}
+	return l.kb.Close()
+}
+
+// Load loads, validates and compiles the script at path: it imports the
+// script's knowledge-base directory (relative to the script) as the published
+// version and trains the intent classifier.
+func Load(ctx context.Context, path string, opts Options) (*Loaded, error) {
+	s, err := script.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	return Compile(ctx, s, opts)
+}
+
+// Compile compiles a loaded script, opening its knowledge base.
+func Compile(ctx context.Context, s *script.Script, opts Options) (*Loaded, error) {
+	log := opts.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	l := &Loaded{}
+	var ans runtime.Answerer
+	if s.KB != "" {
+		base, err := OpenKB(ctx, s, opts.DataDir, log)
+		if err != nil {
+			return nil, err
+		}
+		l.kb = base
+		ans = runtime.KBAnswerer{KB: base}
+	}
+	b, err := runtime.Compile(ctx, s, runtime.Options{Answerer: ans, Log: log})
+	if err != nil {
+		return nil, errors.Join(err, l.Close())
+	}
+	l.Bot = b
+	return l, nil
+}
+
+// OpenKB opens the script's knowledge base in dataDir and imports the files
+// of its knowledge_base directory as the published version (unchanged files
+// are skipped by the KB).
+func OpenKB(ctx context.Context, s *script.Script, dataDir string, log *slog.Logger) (*kb.KB, error) {
+	if dataDir == "" {
+		return nil, fmt.Errorf("script %s: knowledge base: no data directory", s.Name)
+	}
+	src := s.KB
+	if !filepath.IsAbs(src) {
+		src = filepath.Join(filepath.Dir(s.File), src)
+	}
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return nil, fmt.Errorf("script %s: knowledge base: %w", s.Name, err)
+	}
+	var files []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			files = append(files, filepath.Join(src, e.Name()))
+		}
+	}
+	sort.Strings(files)
+	name := s.Name
+	if s.Draft {
+		name += ".draft"
+	}
+	base, err := kb.Open(ctx, kb.Config{Dir: filepath.Join(dataDir, "kb", name), Log: log})
+	if err != nil {
+		return nil, fmt.Errorf("script %s: open knowledge base: %w", s.Name, err)
+	}
+	if _, err := base.ImportFiles(ctx, files, kb.Published, nil); err != nil {
+		return nil, errors.Join(fmt.Errorf("script %s: import knowledge base: %w", s.Name, err), base.Close())
+	}
+	return base, nil
+}
