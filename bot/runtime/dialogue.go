@@ -346,13 +346,16 @@ func (d *Dialogue) fill(s string, xml bool) string {
 		switch {
 		case name == "value":
 			v = spell(d.pending)
+			if d.cur != nil && d.cur.Collect != nil {
+				v = d.mask(d.cur.Collect.Slot.Name, d.speakable(d.cur.Collect.Slot.Name, d.pending))
+			}
 		case name == "answer":
 			v, _ = d.vars["answer"].(string)
 		case d.pending != "" && d.cur != nil && d.cur.Collect != nil && d.cur.Collect.Slot.Name == name:
-			v = d.mask(name, spell(d.pending))
+			v = d.mask(name, d.speakable(name, d.pending))
 		default:
 			if x, ok := d.slots[name]; ok {
-				v = d.mask(name, x)
+				v = d.mask(name, d.speakable(name, x))
 			} else if x, ok := d.vars[name]; ok {
 				v = fmt.Sprint(x)
 			}
@@ -465,7 +468,6 @@ func (d *Dialogue) onSpeech(ctx context.Context, ev Event) {
 		d.keypad = false // speech works again
 	}
 	score := sentiment.Score(text)
-	d.trend.Add(score)
 	in := input{text: text}
 	if d.bot.classifier != nil && d.phase != phasePIN && d.phase != phaseAccount {
 		p, err := d.bot.classifier.Classify(ctx, text)
@@ -488,16 +490,41 @@ func (d *Dialogue) onSpeech(ctx context.Context, ev Event) {
 		d.intents = append(d.intents, in.intent)
 	}
 	h := d.bot.Script.Handlers
-	if h.Agent != nil && in.intent == h.Agent.Intent.Name && d.phase != phaseConfirm {
+	answers := d.answersStep(in)
+	if !answers {
+		// A bare value ("M1 4BT", "next Tuesday") says nothing of the caller's mood.
+		d.trend.Add(score)
+	}
+	if h.Agent != nil && in.intent == h.Agent.Intent.Name && !answers {
 		d.route(ctx, h.Agent.Route, "caller asked for a person")
 		return
 	}
-	if h.Negative != nil && !d.negFired && d.trend.SustainedNegative() {
+	if h.Negative != nil && !answers && !d.negFired && d.trend.SustainedNegative() {
 		d.negFired = true
 		d.route(ctx, h.Negative.Route, "sustained negative sentiment")
 		return
 	}
 	d.dispatch(ctx, in)
+}
+
+// answersStep reports whether an utterance is a valid answer to the value the
+// step collects (a date, a yes); then the global intent handlers do not apply,
+// as "next Tuesday please" is a date, not a request for a person.
+func (d *Dialogue) answersStep(in input) bool {
+	switch d.phase {
+	case phaseCollect:
+		_, ok := d.value(d.cur.Collect.Slot.Name, in)
+		return ok
+	case phaseAccount:
+		_, ok := d.value(d.cur.Verify.AccountSlot.Name, in)
+		return ok
+	case phasePIN:
+		return true
+	case phaseConfirm:
+		_, ok := yesNo(in)
+		return ok
+	}
+	return false
 }
 
 func (d *Dialogue) maskSlots(in []slots.Slot) []slots.Slot {
@@ -519,4 +546,17 @@ func (d *Dialogue) LastTurn() (Turn, bool) {
 		}
 	}
 	return Turn{}, false
+}
+
+// speakable renders a slot value for TTS: digits one by one, dates as words.
+func (d *Dialogue) speakable(slot, v string) string {
+	if sl := d.bot.Script.Slots[slot]; sl != nil && sl.Type == "date" {
+		if t, err := time.Parse("2006-01-02", v); err == nil {
+			return t.Format("Monday 2 January")
+		}
+		if t, err := time.Parse("2006-01-02T15:04", v); err == nil {
+			return t.Format("Monday 2 January at 3:04 PM")
+		}
+	}
+	return spell(v)
 }

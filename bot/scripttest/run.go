@@ -154,8 +154,9 @@ func runCase(ctx context.Context, b *runtime.Bot, f *File, c Case, log *slog.Log
 				break
 			}
 			before := len(r.d.Path())
+			at := r.d.Step()
 			acts = r.d.Input(ctx, ev)
-			r.check(t, acts, r.d.Path()[before:])
+			r.check(t, acts, append([]string{at}, r.d.Path()[before:]...))
 		} else {
 			r.check(t, acts, r.d.Path())
 		}
