@@ -78,21 +78,6 @@ func OpenKB(ctx context.Context, s *script.Script, dataDir string, log *slog.Log
 	if dataDir == "" {
 		return nil, fmt.Errorf("script %s: knowledge base: no data directory", s.Name)
 	}
-	src := s.KB
-	if !filepath.IsAbs(src) {
-		src = filepath.Join(filepath.Dir(s.File), src)
-	}
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		return nil, fmt.Errorf("script %s: knowledge base: %w", s.Name, err)
-	}
-	var files []string
-	for _, e := range entries {
-		if !e.IsDir() {
-			files = append(files, filepath.Join(src, e.Name()))
-		}
-	}
-	sort.Strings(files)
 	name := s.Name
 	if s.Draft {
 		name += ".draft"
@@ -101,8 +86,32 @@ func OpenKB(ctx context.Context, s *script.Script, dataDir string, log *slog.Log
 	if err != nil {
 		return nil, fmt.Errorf("script %s: open knowledge base: %w", s.Name, err)
 	}
-	if _, err := base.ImportFiles(ctx, files, kb.Published, nil); err != nil {
-		return nil, errors.Join(fmt.Errorf("script %s: import knowledge base: %w", s.Name, err), base.Close())
+	if err := importKB(ctx, base, s); err != nil {
+		return nil, errors.Join(err, base.Close())
 	}
 	return base, nil
+}
+
+// importKB imports the script's knowledge-base directory as the published
+// version; unchanged files are skipped.
+func importKB(ctx context.Context, base *kb.KB, s *script.Script) error {
+	src := s.KB
+	if !filepath.IsAbs(src) {
+		src = filepath.Join(filepath.Dir(s.File), src)
+	}
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return fmt.Errorf("script %s: knowledge base: %w", s.Name, err)
+	}
+	var files []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			files = append(files, filepath.Join(src, e.Name()))
+		}
+	}
+	sort.Strings(files)
+	if _, err := base.ImportFiles(ctx, files, kb.Published, nil); err != nil {
+		return fmt.Errorf("script %s: import knowledge base: %w", s.Name, err)
+	}
+	return nil
 }

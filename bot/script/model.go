@@ -13,28 +13,28 @@ type Script struct {
 	// Draft reports that the script was loaded as a draft version.
 	Draft bool `yaml:"-" json:"-"`
 
-	Name        string          `yaml:"name"`
-	Version     string          `yaml:"version"`
-	Description string          `yaml:"description"`
-	Language    string          `yaml:"language"`
-	Voice       string          `yaml:"voice"`
-	EntryPoints EntryPoints     `yaml:"entry_points"`
-	KB          string          `yaml:"knowledge_base"`
-	Settings    Settings        `yaml:"settings"`
-	Prompts     map[string]*Prompt   `yaml:"prompts"`
-	Intents     map[string]*Intent   `yaml:"intents"`
+	Name        string             `yaml:"name"`
+	Version     string             `yaml:"version"`
+	Description string             `yaml:"description"`
+	Language    string             `yaml:"language"`
+	Voice       string             `yaml:"voice"`
+	EntryPoints EntryPoints        `yaml:"entry_points"`
+	KB          string             `yaml:"knowledge_base"`
+	Settings    Settings           `yaml:"settings"`
+	Prompts     map[string]*Prompt `yaml:"prompts"`
+	Intents     map[string]*Intent `yaml:"intents"`
 	// OutOfScope are examples of what callers say that is none of the intents
 	// (questions for the knowledge base, chit-chat); they teach the classifier
 	// to say "none" rather than force a wrong intent.
-	OutOfScope []string `yaml:"out_of_scope"`
-	Slots       map[string]*Slot     `yaml:"slots"`
-	Hours       map[string]*Schedule `yaml:"hours"`
+	OutOfScope []string             `yaml:"out_of_scope"`
+	Slots      map[string]*Slot     `yaml:"slots"`
+	Hours      map[string]*Schedule `yaml:"hours"`
 	// Variables names the values back-end systems provide (a verified
 	// caller's balance), with a description; prompts may use them.
 	Variables map[string]string `yaml:"variables"`
-	Handlers    Handlers        `yaml:"handlers"`
-	Start       Ref             `yaml:"start"`
-	Steps       []*Step         `yaml:"steps"`
+	Handlers  Handlers          `yaml:"handlers"`
+	Start     Ref               `yaml:"start"`
+	Steps     []*Step           `yaml:"steps"`
 
 	// Lines holds the line of each named definition, keyed "prompts.greeting",
 	// "intents.balance", "slots.pin", "hours.branch".
@@ -110,9 +110,9 @@ type Schedule struct {
 	Holidays []string `yaml:"holidays"`
 
 	// Compiled by the validator.
-	Loc   *time.Location        `yaml:"-" json:"-"`
-	Open  [7][]Span             `yaml:"-" json:"-"`
-	Closed map[string]bool      `yaml:"-" json:"-"`
+	Loc    *time.Location  `yaml:"-" json:"-"`
+	Open   [7][]Span       `yaml:"-" json:"-"`
+	Closed map[string]bool `yaml:"-" json:"-"`
 }
 
 // Span is an opening range in minutes after midnight, [From, To).
