@@ -153,8 +153,8 @@ var unmarshalerType = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
 // checkFields reports mapping keys that the Go model does not know, with their
 // lines (yaml.v3's KnownFields does not reach into custom unmarshalers).
 func checkFields(c *collector, n *yaml.Node, t reflect.Type, path string) {
-	for n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
+	if n.Kind == yaml.AliasNode {
+		return // checked where the anchor is; following aliases could recurse forever
 	}
 	if reflect.PointerTo(t).Implements(unmarshalerType) {
 		return

@@ -145,6 +145,8 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("name: x\nhours: {h: {weekly: {sun-sat: '00:00-24:00'}}}"))
 	f.Add([]byte("- a\n- b"))
 	f.Add([]byte("a: &x [*x]"))
+	f.Add([]byte("steps: &x [*x]"))
+	f.Add([]byte("prompts: &p {a: *p}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := Parse("fuzz.yaml", data)
 		if err != nil {
