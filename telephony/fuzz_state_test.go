@@ -346,6 +346,18 @@ func (r *fzRun) step(op byte) {
 			target = "sip:" + target + "@127.0.0.1"
 		}
 		hdrs := []sip.Header{sip.NewHeader("Refer-To", target)}
+		var uri sip.Uri
+		if sip.ParseUri(target, &uri) != nil {
+			// sipgo's transport drops a request whose Refer-To is not a
+			// URI (parse error, logged), so it gets no response at all:
+			// send it, but expect nothing (seed 7c1e7c90cad7d720).
+			r.farAsync(func(ctx context.Context, s *sipgo.DialogClientSession) {
+				ctx, cancel := context.WithTimeout(ctx, 2*fzOpWait)
+				defer cancel()
+				r.request(ctx, sip.REFER, "", nil, hdrs, 0)
+			})
+			return
+		}
 		r.farAsync(func(ctx context.Context, s *sipgo.DialogClientSession) {
 			r.request(ctx, sip.REFER, "", nil, hdrs, 400, 403, 481, 500)
 		})
@@ -463,6 +475,9 @@ func (r *fzRun) request(ctx context.Context, method sip.RequestMethod, ct string
 		req.AppendHeader(h)
 	}
 	res, err := r.sess.Do(ctx, req)
+	if len(want) == 1 && want[0] == 0 {
+		return // a request the far end's parser drops: any outcome
+	}
 	if err != nil {
 		r.t.Errorf("%s got no final response: %v", method, err)
 		return
