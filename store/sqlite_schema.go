@@ -61,6 +61,15 @@ var migrations = []string{
 		bytes       INTEGER NOT NULL,
 		channels    TEXT NOT NULL DEFAULT ''
 	) WITHOUT ROWID;`,
+	// 2: phone accounts (SIP users registering agents' phones), digest HA1s only.
+	`CREATE TABLE phone_accounts (
+		user        TEXT PRIMARY KEY,
+		realm       TEXT NOT NULL,
+		ha1_md5     TEXT NOT NULL,
+		ha1_sha256  TEXT NOT NULL,
+		created_at  INTEGER NOT NULL,
+		updated_at  INTEGER NOT NULL
+	) WITHOUT ROWID;`,
 }
 
 // SchemaVersion is the schema version this build writes.

@@ -31,6 +31,7 @@ Usage:
   parley kb import|search|gaps|publish     manage the knowledge base (docs/knowledge-base.md)
   parley chat SCRIPT                       talk to a dialogue script in the terminal (docs/scripts.md)
   parley script test [SCRIPT...]           run the scripts' conversation tests (docs/scripts.md)
+  parley phone add|remove|list             manage agents' phone accounts (docs/telephony.md)
   parley version                           print the version
 
 Run 'parley <command> -h' for the flags of a command.
@@ -60,6 +61,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdChat(rest, os.Stdin, stdout, stderr)
 	case "script":
 		return cmdScript(rest, stdout, stderr)
+	case "phone":
+		return cmdPhone(rest, os.Stdin, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "parley %s (%s %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return 0

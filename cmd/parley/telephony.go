@@ -24,10 +24,11 @@ func (s *server) startTelephony(h telephony.Handler) error {
 	sc := s.cfg.SIP
 	var reg *telephony.Registrar
 	if sc.Registrar.Enabled {
-		users := telephony.StaticUsers{}
+		static := telephony.StaticUsers{}
 		for _, u := range sc.Registrar.Users {
-			users[u.User] = u.Password
+			static[u.User] = u.Password
 		}
+		users := telephony.Users{static, telephony.StoreUsers{Accounts: s.calls, Realm: sc.Registrar.Realm}}
 		var err error
 		reg, err = telephony.NewRegistrar(telephony.RegistrarConfig{
 			Realm: sc.Registrar.Realm, Users: users,

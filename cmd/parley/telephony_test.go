@@ -121,3 +121,25 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	defer s.mu.Unlock()
 	return s.w.Write(p)
 }
+
+// TestPhoneCommand adds, lists and removes a phone account in the store.
+func TestPhoneCommand(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	if code := cmdPhone([]string{"add", "--data-dir", dir, "agent7"}, strings.NewReader("correct horse battery\n"), &out, &errb); code != 0 {
+		t.Fatalf("add: %d %s", code, errb.String())
+	}
+	if code := cmdPhone([]string{"add", "--data-dir", dir, "agent8"}, strings.NewReader("short\n"), &out, &errb); code != 1 {
+		t.Errorf("a short password was accepted")
+	}
+	out.Reset()
+	if code := cmdPhone([]string{"list", "--data-dir", dir}, nil, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "agent7\trealm parley") {
+		t.Errorf("list: %d %q %s", code, out.String(), errb.String())
+	}
+	if code := cmdPhone([]string{"remove", "--data-dir", dir, "agent7"}, nil, &out, &errb); code != 0 {
+		t.Errorf("remove: %d %s", code, errb.String())
+	}
+	if code := cmdPhone([]string{"remove", "--data-dir", dir, "agent7"}, nil, &out, &errb); code != 1 {
+		t.Errorf("removing a missing account: %d", code)
+	}
+}
