@@ -116,6 +116,7 @@ type Call struct {
 	answerStored chan struct{}
 	early        bool               // 183 sent with the answer; leg and session set
 	dialCancel   context.CancelFunc // cancels an outbound call's ringing
+	finalClaimed bool               // the INVITE's final response is being sent
 	bridge       *Bridge            // the bridge the call is in, nil if none
 	part         *bridge.Participant
 	referResult  chan int // sipfrag statuses of a REFER Parley sent
@@ -238,7 +239,26 @@ func defaultCause(code int) string {
 }
 
 // reject sends the final response and ends the call with disp.
+// reject claims the INVITE's final response, so that exactly one is sent
+// however Reject, Hangup, Answer, shutdown and the Handler's return race:
+// a second claimer gets ErrAnswered (or ErrCallEnded once the call ended).
 func (c *Call) reject(code int, reason string, disp store.Disposition, hdrs ...sip.Header) error {
+	c.mu.Lock()
+	switch {
+	case c.state == stateEnded:
+		c.mu.Unlock()
+		return ErrCallEnded
+	case c.finalClaimed:
+		c.mu.Unlock()
+		return ErrAnswered
+	}
+	c.finalClaimed = true
+	c.mu.Unlock()
+	return c.sendReject(code, reason, disp, hdrs...)
+}
+
+// sendReject sends a final failure response the caller has claimed.
+func (c *Call) sendReject(code int, reason string, disp store.Disposition, hdrs ...sip.Header) error {
 	if code < 300 || code > 699 {
 		code = sip.StatusTemporarilyUnavailable
 	}

@@ -33,6 +33,11 @@ func (c *Call) Answer(ctx context.Context) error {
 		c.mu.Unlock()
 		return ErrAnswered
 	}
+	if c.finalClaimed {
+		c.mu.Unlock()
+		return ErrCallEnded // a rejection is on its way
+	}
+	c.finalClaimed = true
 	c.state = stateAnswering
 	early, answer := c.early, c.session.answer
 	c.mu.Unlock()
@@ -40,7 +45,7 @@ func (c *Call) Answer(ctx context.Context) error {
 	if !early {
 		var err error
 		if answer, err = c.openMedia(ctx); err != nil {
-			return c.mediaFailed(err)
+			return c.mediaFailed(err, true)
 		}
 	}
 	c.mu.Lock()
@@ -102,14 +107,19 @@ func (c *Call) answeredNow(status int) {
 }
 
 // mediaFailed refuses the call whose media could not be set up: with the
-// SDP error's status, else 503.
-func (c *Call) mediaFailed(err error) error {
+// SDP error's status, else 503. claimed says the caller (Answer) already
+// holds the final response.
+func (c *Call) mediaFailed(err error, claimed bool) error {
 	status, reason := sip.StatusServiceUnavailable, err.Error()
 	var se *SDPError
 	if errors.As(err, &se) {
 		status, reason = se.Status, se.Reason
 	}
-	_ = c.reject(status, reason, store.Failed)
+	if claimed {
+		_ = c.sendReject(status, reason, store.Failed)
+	} else {
+		_ = c.reject(status, reason, store.Failed)
+	}
 	return fmt.Errorf("answer call %s: %w", c.id, err)
 }
 
@@ -126,7 +136,7 @@ func (c *Call) Progress(ctx context.Context) error {
 	defer c.setupMu.Unlock()
 	c.mu.Lock()
 	switch {
-	case c.state == stateEnded:
+	case c.state == stateEnded, c.state == stateRinging && c.finalClaimed:
 		c.mu.Unlock()
 		return ErrCallEnded
 	case c.state != stateRinging:
@@ -139,7 +149,7 @@ func (c *Call) Progress(ctx context.Context) error {
 	c.mu.Unlock()
 	answer, err := c.openMedia(ctx)
 	if err != nil {
-		return c.mediaFailed(err)
+		return c.mediaFailed(err, false)
 	}
 	c.mu.Lock()
 	c.early = true
