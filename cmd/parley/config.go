@@ -95,6 +95,8 @@ type SIPRegistrarConfig struct {
 	MinExpires time.Duration `yaml:"min_expires"`
 	// MaxExpires caps a registration's lifetime.
 	MaxExpires time.Duration `yaml:"max_expires"`
+	// Algorithms are the digest algorithms offered, comma-separated, in order.
+	Algorithms string `yaml:"algorithms"`
 	// Users are the phones' accounts (user and password) allowed to register.
 	Users []SIPUserConfig `yaml:"users"`
 }
@@ -216,7 +218,7 @@ func DefaultConfig() Config {
 		Log:     LogConfig{Level: "info", Format: "text"},
 		SIP: SIPConfig{
 			Addr: "0.0.0.0:5060", MaxCalls: 1000, RingTimeout: 30 * time.Second,
-			Registrar: SIPRegistrarConfig{Enabled: true, Realm: "parley", MinExpires: 60 * time.Second, MaxExpires: 2 * time.Hour},
+			Registrar: SIPRegistrarConfig{Enabled: true, Realm: "parley", MinExpires: 60 * time.Second, MaxExpires: 2 * time.Hour, Algorithms: "MD5,SHA-256"},
 		},
 		HTTP: HTTPConfig{Addr: "127.0.0.1:8080"},
 		Media: MediaConfig{

@@ -55,6 +55,11 @@ func (c SIPConfig) validate() []error {
 		}
 		users[u.User] = true
 	}
+	for _, a := range c.Registrar.algorithms() {
+		if a != telephony.AlgorithmMD5 && a != telephony.AlgorithmSHA256 {
+			errs = append(errs, fmt.Errorf("sip.registrar.algorithms: %q is not MD5 or SHA-256", a))
+		}
+	}
 	if r := c.Registrar; r.Enabled && (r.MinExpires <= 0 || r.MaxExpires < r.MinExpires) {
 		errs = append(errs, fmt.Errorf("sip.registrar.min_expires/max_expires: %v-%v is not a positive range", r.MinExpires, r.MaxExpires))
 	}
@@ -103,4 +108,15 @@ func (c SIPConfig) tlsConfig() (*tls.Config, error) {
 		return nil, fmt.Errorf("sip tls certificate: %w", err)
 	}
 	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// algorithms lists the configured digest algorithms.
+func (r SIPRegistrarConfig) algorithms() []string {
+	var out []string
+	for _, a := range strings.Split(r.Algorithms, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, strings.ToUpper(a))
+		}
+	}
+	return out
 }

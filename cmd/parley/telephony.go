@@ -33,6 +33,7 @@ func (s *server) startTelephony(h telephony.Handler) error {
 		reg, err = telephony.NewRegistrar(telephony.RegistrarConfig{
 			Realm: sc.Registrar.Realm, Users: users,
 			MinExpires: sc.Registrar.MinExpires, MaxExpires: sc.Registrar.MaxExpires,
+			Algorithms: sc.Registrar.algorithms(),
 			Log: s.log,
 		})
 		if err != nil {
