@@ -70,6 +70,44 @@ var migrations = []string{
 		created_at  INTEGER NOT NULL,
 		updated_at  INTEGER NOT NULL
 	) WITHOUT ROWID;`,
+	// 3: the bot's transcript of a call (turns, path, outcome) and the
+	// latency of each caller turn.
+	`CREATE TABLE bot_transcripts (
+		call_id    TEXT PRIMARY KEY REFERENCES calls (id),
+		script     TEXT NOT NULL,
+		version    TEXT NOT NULL DEFAULT '',
+		path       TEXT NOT NULL DEFAULT '[]',
+		outcome    TEXT NOT NULL DEFAULT '',
+		stored_at  INTEGER NOT NULL
+	) WITHOUT ROWID;
+	CREATE TABLE transcript_turns (
+		call_id           TEXT NOT NULL REFERENCES calls (id),
+		seq               INTEGER NOT NULL,
+		speaker           TEXT NOT NULL CHECK (speaker IN ('caller', 'bot')),
+		text              TEXT NOT NULL DEFAULT '',
+		dtmf              TEXT NOT NULL DEFAULT '',
+		step              TEXT NOT NULL DEFAULT '',
+		started_at        INTEGER NOT NULL,
+		ended_at          INTEGER NOT NULL,
+		asr_confidence    REAL NOT NULL DEFAULT 0,
+		intent            TEXT NOT NULL DEFAULT '',
+		intent_confidence REAL NOT NULL DEFAULT 0,
+		slots             TEXT NOT NULL DEFAULT '{}',
+		sentiment         REAL NOT NULL DEFAULT 0,
+		PRIMARY KEY (call_id, seq)
+	) WITHOUT ROWID;
+	CREATE INDEX transcript_turns_intent ON transcript_turns (intent) WHERE intent != '';
+	CREATE TABLE turn_latency (
+		call_id     TEXT NOT NULL REFERENCES calls (id),
+		seq         INTEGER NOT NULL,
+		speech_end  INTEGER NOT NULL,
+		asr_ns      INTEGER NOT NULL,
+		nlu_ns      INTEGER NOT NULL,
+		tts_ns      INTEGER NOT NULL,
+		send_ns     INTEGER NOT NULL,
+		total_ns    INTEGER NOT NULL,
+		PRIMARY KEY (call_id, seq)
+	) WITHOUT ROWID;`,
 }
 
 // SchemaVersion is the schema version this build writes.
