@@ -182,9 +182,18 @@ func TestBridgePCMUG722(t *testing.T) {
 	hears(t, "A hears B", a, 8000, 1000, true)
 	hears(t, "A hears itself", a, 8000, 440, false)
 	// The transcoded tone is the tone: correlate B's capture with a clean
-	// 440 Hz tone at 16 kHz.
-	if _, corr := mediatest.BestLag(mediatest.ToneSamples(440, 16000, 0.3, 4000), b[:min(len(b), 4000)], 40); corr < 0.9 {
-		t.Errorf("B's capture correlates %.3f with a 440 Hz tone", corr)
+	// 440 Hz tone at 16 kHz, 50 ms at a time (a frame the far end's
+	// jitter buffer concealed on a loaded machine breaks the phase between
+	// windows, not within most of them); the median window must match.
+	var corrs []float64
+	ref := mediatest.ToneSamples(440, 16000, 0.3, 800)
+	for i := 0; i+800 <= len(b); i += 800 {
+		_, corr := mediatest.BestLag(ref, b[i:i+800], 40)
+		corrs = append(corrs, corr)
+	}
+	sort.Float64s(corrs)
+	if len(corrs) == 0 || corrs[len(corrs)/2] < 0.9 {
+		t.Errorf("B's capture, median correlation with a 440 Hz tone over 50 ms windows: %v", corrs)
 	}
 
 	pb.Deaf(true)
