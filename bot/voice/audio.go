@@ -29,7 +29,7 @@ func loud(pcm []int16) bool {
 // 20 ms by the call's transmitter. Bounded: the oldest audio is dropped
 // beyond maxQueued.
 type output struct {
-	rs *resample.Resampler // MRCP rate -> call rate; nil when equal
+	rs  *resample.Resampler // MRCP rate -> call rate; nil when equal
 	max int
 
 	mu      sync.Mutex

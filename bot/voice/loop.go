@@ -96,6 +96,13 @@ func (l *Loop) Run(ctx context.Context, d *runtime.Dialogue) (Result, error) {
 			st.res.Outcome, st.res.Reason = OutcomeCallerHangup, "caller hung up"
 			return st.res, nil
 		case <-ctx.Done():
+			select {
+			case <-l.call.Done(): // the call's context ends with the call
+				d.Input(context.WithoutCancel(ctx), runtime.Event{Kind: runtime.Hangup})
+				st.res.Outcome, st.res.Reason = OutcomeCallerHangup, "caller hung up"
+				return st.res, nil
+			default:
+			}
 			st.res.Outcome, st.res.Reason = OutcomeFailed, ctx.Err().Error()
 			return st.res, ctx.Err()
 		}
@@ -175,7 +182,7 @@ func (l *Loop) startSay(ctx context.Context, a *runtime.Say) {
 		if pcm, err := loadPrompt(a.Audio, l.txRate); err == nil {
 			l.out.arm()
 			l.out.play(pcm, true)
-			st.speak = &speaking{say: a, fileEnd: l.cfg.Now().Add(time.Duration(len(pcm)+l.out.queued())*time.Second/time.Duration(l.txRate))}
+			st.speak = &speaking{say: a, fileEnd: l.cfg.Now().Add(time.Duration(len(pcm)+l.out.queued()) * time.Second / time.Duration(l.txRate))}
 			l.owe()
 			return
 		} else {
@@ -313,6 +320,9 @@ func (l *Loop) recognize(ctx context.Context, li *listening, timers bool) error 
 	rec.Header.Set(mrcp.HeaderNoInputTimeout, millis(li.l.NoInput))
 	rec.Header.Set(mrcp.HeaderRecognitionTimeout, millis(li.l.Recognition))
 	rec.Header.Set(mrcp.HeaderStartInputTimers, strconv.FormatBool(timers))
+	if l.cfg.Language != "" {
+		rec.Header.Set(mrcp.HeaderSpeechLanguage, l.cfg.Language)
+	}
 	rec.SetBody("text/uri-list", []byte(uri))
 	res, err := l.recog.Do(ctx, rec)
 	if err != nil {
@@ -620,4 +630,3 @@ func (l *Loop) filler() []int16 {
 	}
 	return pcm
 }
-

@@ -30,8 +30,19 @@ var _ Call = (*telephony.Call)(nil)
 // Config configures a voice loop. Client is required; zero fields take
 // the defaults given.
 type Config struct {
-	// Client opens the MRCPv2 session (synthesizer and recognizer).
+	// Client opens the MRCPv2 session (synthesizer and recognizer); it
+	// should offer a wideband codec first (L16/16000, G.722) so that
+	// wideband calls reach the recognizer as such.
 	Client *client.Client
+	// NarrowbandClient, if set, opens the sessions of 8 kHz calls; it
+	// should offer PCMU, so that the recognizer works on the call's own
+	// narrowband audio (PocketSphinx has an 8 kHz front-end prior) rather
+	// than an upsampled copy.
+	NarrowbandClient *client.Client
+	// Language is the Speech-Language of every RECOGNIZE; empty leaves it
+	// to the grammar's xml:lang (the script's language). The embedded
+	// PocketSphinx has en-US only.
+	Language string
 	// CallID names the call in logs and message files.
 	CallID string
 	// DeadAir is the longest silence the caller may hear while the bot
@@ -191,7 +202,11 @@ func Open(ctx context.Context, call Call, cfg Config) (*Loop, error) {
 	}
 	octx, cancel := context.WithTimeout(ctx, cfg.SessionTimeout)
 	defer cancel()
-	l.sess, err = cfg.Client.Open(octx, client.SessionOptions{
+	cli := cfg.Client
+	if l.callRate <= 8000 && cfg.NarrowbandClient != nil {
+		cli = cfg.NarrowbandClient
+	}
+	l.sess, err = cli.Open(octx, client.SessionOptions{
 		Resources: []mrcp.Resource{mrcp.ResourceSpeechSynth, mrcp.ResourceSpeechRecog},
 		Rate:      l.callRate, OnAudio: l.out.fromTTS,
 	})
