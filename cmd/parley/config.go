@@ -32,6 +32,8 @@ type Config struct {
 	Speech SpeechConfig
 	// MRCP is the MRCPv2 client the bot reaches speech servers with.
 	MRCP MRCPConfig `yaml:"mrcp"`
+	// Bot is the voice bot: its scripts and the voice loop.
+	Bot BotConfig `yaml:"bot"`
 	// ShutdownTimeout bounds how long SIGTERM waits for calls and requests to drain.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 }
@@ -250,6 +252,7 @@ func DefaultConfig() Config {
 			OpenAI: OpenAIConfig{TTSModel: "tts-1", ASRModel: "whisper-1"},
 		},
 		MRCP:            MRCPConfig{Transport: "udp", RequestTimeout: 5 * time.Second, SetupTimeout: 5 * time.Second, RetryAfter: 30 * time.Second},
+		Bot:             BotConfig{ScriptsDir: "./scripts", DeadAir: 3 * time.Second, ASRLanguage: "en-US", ReloadInterval: time.Second},
 		ShutdownTimeout: 30 * time.Second,
 	}
 }
@@ -342,6 +345,7 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, c.Speech.validate()...)
 	errs = append(errs, c.MRCP.validate(c.Speech.Enabled)...)
+	errs = append(errs, c.Bot.validate()...)
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("shutdown_timeout: %v must be positive", c.ShutdownTimeout))
 	}

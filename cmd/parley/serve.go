@@ -40,6 +40,8 @@ type server struct {
 	stopUA    context.CancelFunc
 	uaDone    chan error
 
+	bot *botParts
+
 	speech     *speechEngines
 	speechSrv  *mrcpserver.Server
 	speechDone chan error
@@ -61,10 +63,30 @@ func serve(drain, kill context.Context, cfg Config, log *slog.Logger) error {
 		s.closeStore()
 		return err
 	}
-	if err := s.startTelephony(noScriptHandler); err != nil {
+	newBot, err := s.startBot()
+	if err != nil {
+		s.stopBot()
 		s.stopSpeechServer()
 		s.closeStore()
 		return err
+	}
+	handler := &botHandler{}
+	if err := s.startTelephony(handler); err != nil {
+		s.stopBot()
+		s.stopSpeechServer()
+		s.closeStore()
+		return err
+	}
+	if newBot != nil {
+		svc, err := newBot(s.ua)
+		if err != nil {
+			s.stopTelephony()
+			s.stopBot()
+			s.stopSpeechServer()
+			s.closeStore()
+			return err
+		}
+		handler.svc.Store(svc)
 	}
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
@@ -106,6 +128,9 @@ func (s *server) shutdown(kill context.Context, httpDone <-chan error) error {
 	}
 	if err := s.stopTelephony(); err != nil {
 		errs = append(errs, err)
+	}
+	if err := s.stopBot(); err != nil {
+		errs = append(errs, fmt.Errorf("bot: %w", err))
 	}
 	if err := s.stopSpeechServer(); err != nil {
 		errs = append(errs, err)

@@ -11,9 +11,9 @@ import (
 	"github.com/parley-cc/parley/telephony"
 )
 
-// noScriptHandler answers inbound calls while no dialogue runs them: 480
-// Temporarily Unavailable with a Reason saying why, so that a trunk can
-// route the call elsewhere. The voice bot replaces it.
+// noScriptHandler answers inbound calls while no dialogue runs them (no
+// speech server, or before the bot is ready): 480 Temporarily Unavailable
+// with a Reason saying why, so that a trunk can route the call elsewhere.
 var noScriptHandler = telephony.HandlerFunc(func(ctx context.Context, c *telephony.Call) {
 	_ = c.Reject(480, "no dialogue script serves this number")
 })
