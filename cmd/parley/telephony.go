@@ -34,7 +34,7 @@ func (s *server) startTelephony(h telephony.Handler) error {
 			Realm: sc.Registrar.Realm, Users: users,
 			MinExpires: sc.Registrar.MinExpires, MaxExpires: sc.Registrar.MaxExpires,
 			Algorithms: sc.Registrar.algorithms(),
-			Log: s.log,
+			Log:        s.log,
 		})
 		if err != nil {
 			return fmt.Errorf("registrar: %w", err)
