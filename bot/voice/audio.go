@@ -33,7 +33,8 @@ type output struct {
 	max int
 
 	mu      sync.Mutex
-	buf     []int16
+	buf     []int16 // the queue: a window onto base
+	base    []int16
 	scratch []int16
 	gate    bool // TTS audio accepted (false after barge-in until the next SPEAK)
 	// firstTTS and firstSent are set once per prompt when armed; mark is
@@ -85,13 +86,32 @@ func (o *output) fromTTS(_ time.Duration, pcm []int16) {
 }
 
 func (o *output) appendLocked(pcm []int16) {
+	if len(o.buf) == 0 {
+		o.buf = o.base[:0]
+	}
 	o.buf = append(o.buf, pcm...)
+	if cap(o.buf) > cap(o.base) || len(o.base) == 0 && cap(o.buf) > 0 {
+		o.base = o.buf[:0:cap(o.buf)]
+	}
 	if over := len(o.buf) - o.max; over > 0 {
 		o.dropped += over
-		o.buf = append(o.buf[:0], o.buf[over:]...)
+		o.consume(over)
 		if o.mark >= 0 {
 			o.mark = max(0, o.mark-over)
 		}
+	}
+}
+
+// consume drops the first n samples; the backing array is compacted only
+// once the consumed part outgrows the rest, so a long prompt is not moved
+// every frame.
+func (o *output) consume(n int) {
+	o.buf = o.buf[n:]
+	if len(o.buf) == 0 {
+		o.buf = o.base[:0]
+	} else if cap(o.buf) < cap(o.base)/2 {
+		o.base = append(o.base[:0], o.buf...)
+		o.buf = o.base
 	}
 }
 
@@ -111,7 +131,7 @@ func (o *output) play(pcm []int16, prompt bool) {
 func (o *output) Next(pcm []int16) (int, error) {
 	o.mu.Lock()
 	n := copy(pcm, o.buf)
-	o.buf = append(o.buf[:0], o.buf[n:]...)
+	o.consume(n)
 	first := false
 	if o.mark >= 0 {
 		if o.mark < n || len(o.buf) == 0 && n > 0 {
@@ -147,7 +167,7 @@ func (o *output) arm() {
 // bargeIn drops what is queued and refuses TTS audio until the next arm.
 func (o *output) bargeIn() {
 	o.mu.Lock()
-	o.buf = o.buf[:0]
+	o.buf = o.base[:0]
 	o.gate = false
 	o.wantTTS, o.mark = false, -1
 	o.mu.Unlock()
