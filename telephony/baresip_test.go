@@ -104,8 +104,8 @@ func TestBaresipCallRecordsCallerAudio(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Logf("%s: recording %v at %d Hz; caller channel against the WAV: %v", codec, rec.Duration, f.SampleRate, m)
-			if m.Peak < minWAVCorrelation || m.Lag < 0 || m.Lag > 2*time.Second {
-				t.Errorf("caller channel %v, want peak >= %.2f at a lag in [0, 2 s]", m, minWAVCorrelation)
+			if (m.Peak < minWAVCorrelation || m.Lag < 0 || m.Lag > 2*time.Second) && !segmentsMatch(t, codec+": caller channel against the WAV", ref, refRate, caller, f.SampleRate, 2*time.Second) {
+				t.Errorf("caller channel %v, want peak >= %.2f at a lag in [0, 2 s], or most segments matched", m, minWAVCorrelation)
 			}
 			// What baresip put on the wire (its encoder input), which a
 			// starved phone may have cut: Parley must have recorded it
@@ -122,15 +122,8 @@ func TestBaresipCallRecordsCallerAudio(t *testing.T) {
 			// machine delivers late are concealed (the jitter buffer's
 			// job), which costs correlation: then only the content check
 			// above applies.
-			//
-			// G.722 is held to the content check only: with both cores
-			// saturated (two busy loops beside the test), baresip's G.722
-			// calls came out at 0.67-0.85 against its own encoder input
-			// while Parley's receiver saw no loss, lateness or
-			// concealment; at rest they are 0.999-1.000. Not explained
-			// yet (see docs/BENCHMARKS.md, baresip section).
 			clean := st.Concealed*100 <= st.Frames
-			if clean && ms.Peak < minCallerCorrelation && codec != "g722" {
+			if clean && ms.Peak < minCallerCorrelation && !segmentsMatch(t, codec+": caller channel against what baresip sent", sent, sentRate, caller, f.SampleRate, 2*time.Second) {
 				t.Errorf("caller channel against what baresip sent %v, want peak >= %.2f over a clean path", ms, minCallerCorrelation)
 			}
 			// The other channel is what Parley sent: silence.
@@ -290,8 +283,8 @@ func TestBaresipBridgeCallerToAgent(t *testing.T) {
 			bar = minCallerCorrelation
 		}
 		switch {
-		case want && (m.Peak < bar || m.Lag < 0):
-			t.Errorf("%s: %v, want peak >= %.2f at a lag in [0, %v]", what, m, bar, maxLag)
+		case want && (m.Peak < bar || m.Lag < 0) && !segmentsMatch(t, what, ref, refRate, rec, recRate, maxLag):
+			t.Errorf("%s: %v, want peak >= %.2f at a lag in [0, %v], or most segments matched", what, m, bar, maxLag)
 		case !want && m.Peak > 0.3:
 			t.Errorf("%s: %v, want no match (peak <= 0.3)", what, m)
 		}
@@ -323,6 +316,21 @@ func TestBaresipBridgeCallerToAgent(t *testing.T) {
 	check("recording's caller channel: not sentence 2", ref2, rate2, left, f.SampleRate, false)
 	check("recording's caller channel: what A sent", sentA, sentRateA, left, f.SampleRate, true)
 	check("recording's Parley channel: what B sent", sentB, sentRateB, right, f.SampleRate, true)
+}
+
+// segmentsMatch is the fallback when one global correlation falls short:
+// a phone starved of CPU drops or repeats frames after its encoder dump,
+// shifting the rest of the audio; 200 ms segments found again within
+// ±100 ms must then match (>= 0.9) for at least 80% of the speech.
+func segmentsMatch(t *testing.T, what string, ref []int16, refRate int, rec []int16, recRate int, maxLag time.Duration) bool {
+	t.Helper()
+	m, err := mediatest.CorrelateSegments(ref, refRate, rec, recRate, maxLag, 200*time.Millisecond, 100*time.Millisecond, 0.9)
+	if err != nil {
+		t.Errorf("%s: %v", what, err)
+		return false
+	}
+	t.Logf("%s, segment by segment: %v", what, m)
+	return m.Fraction >= 0.8
 }
 
 // sentAudio returns what the phone sent in its one call (its encoder's
