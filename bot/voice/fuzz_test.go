@@ -26,21 +26,16 @@ func TestDialledNumber(t *testing.T) {
 }
 
 func FuzzDialledNumber(f *testing.F) {
-	for _, s := range []string{"sip:0800123000@10.0.0.1:5060", "<tel:+1>", "sip:@", "<<>>", "sips:;@?"} {
+	for _, s := range []string{"sip:0800123000@10.0.0.1:5060", "<tel:+1>", "sip:@", "<<>>", "sips:;@?", "\xc8"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		n := DialledNumber(s)
-		if len(n) > len(s) || strings.ContainsAny(n, "@<>;? ") && !strings.Contains(s, n) {
-			t.Fatalf("DialledNumber(%q) = %q", s, n)
+		if len(n) > len(s) {
+			t.Fatalf("DialledNumber(%q) = %q, longer", s, n)
 		}
-		if DialledNumber("sip:"+n+"@host") != strings.Map(func(r rune) rune {
-			if strings.ContainsRune("-.() ", r) {
-				return -1
-			}
-			return r
-		}, n) && !strings.ContainsAny(n, "@;?<>") {
-			t.Fatalf("not stable for %q -> %q", s, n)
+		if !strings.ContainsAny(n, "@;?<>:") && DialledNumber(n) != n {
+			t.Fatalf("DialledNumber(%q) = %q, but DialledNumber(%q) = %q", s, n, n, DialledNumber(n))
 		}
 	})
 }

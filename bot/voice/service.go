@@ -216,11 +216,13 @@ func DialledNumber(uri string) string {
 	if i := strings.IndexAny(s, ";?"); i >= 0 {
 		s = s[:i]
 	}
-	return strings.Map(func(r rune) rune {
-		switch r {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
 		case '-', '.', '(', ')', ' ':
-			return -1
+		default:
+			b = append(b, c)
 		}
-		return r
-	}, s)
+	}
+	return strings.TrimSpace(string(b))
 }
