@@ -2,7 +2,6 @@ package telephony
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"net/netip"
@@ -258,7 +257,5 @@ func (c *Call) eventDetail(typ string, code int, v any) {
 	if err != nil {
 		detail = nil
 	}
-	c.record("event "+typ, func(ctx context.Context, s CallStore) error {
-		return s.AddEvent(ctx, store.Event{CallID: store.CallID(c.recordID()), LegID: c.legID, At: time.Now(), Type: typ, Code: code, Detail: detail})
-	})
+	c.addEvent(store.Event{LegID: c.legID, At: time.Now(), Type: typ, Code: code, Detail: detail})
 }

@@ -3,6 +3,8 @@ package telephony_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,7 +20,13 @@ import (
 // file from answer to hangup, the tone before and after, silence during.
 func TestHoldSIPp(t *testing.T) {
 	defer mediatest.CheckGoroutinesWithin(t, 10*time.Second)()
-	e := startUA(t, telephony.Config{})
+	var mu sync.Mutex
+	var live []string
+	e := startUA(t, telephony.Config{OnEvent: func(ev telephony.CallEvent) {
+		mu.Lock()
+		live = append(live, ev.Type)
+		mu.Unlock()
+	}})
 	defer e.stop()
 	const part = 2 * time.Second
 	res, err := sipptest.Run(context.Background(), t, sipptest.Options{
@@ -34,9 +42,15 @@ func TestHoldSIPp(t *testing.T) {
 	}
 	e.waitIdle(t)
 	c := e.onlyCall(t)
-	if ev := e.eventTypes(t, c.ID); !containsAll(ev, "answer", "hold", "unhold", "bye") {
+	ev := e.eventTypes(t, c.ID)
+	if !containsAll(ev, "answer", "hold", "unhold", "bye") {
 		t.Errorf("events %s", ev)
 	}
+	mu.Lock()
+	if got := strings.Join(live, ","); got != ev {
+		t.Errorf("OnEvent saw %s, the store holds %s", got, ev)
+	}
+	mu.Unlock()
 	rec, err := e.st.Recording(context.Background(), c.ID)
 	if err != nil {
 		t.Fatal(err)

@@ -47,7 +47,25 @@ func (c *Call) record(what string, fn func(ctx context.Context, s CallStore) err
 
 // event adds a call event with a reason code.
 func (c *Call) event(typ string, code int) {
-	c.record("event "+typ, func(ctx context.Context, s CallStore) error {
-		return s.AddEvent(ctx, store.Event{CallID: store.CallID(c.recordID()), LegID: c.legID, At: time.Now(), Type: typ, Code: code})
+	c.addEvent(store.Event{LegID: c.legID, At: time.Now(), Type: typ, Code: code})
+}
+
+// addEvent tells Config.OnEvent and writes the event to the record.
+func (c *Call) addEvent(e store.Event) {
+	e.CallID = store.CallID(c.recordID())
+	if h := c.ua.cfg.OnEvent; h != nil {
+		h(CallEvent{Event: e, Call: c})
+	}
+	c.record("event "+e.Type, func(ctx context.Context, s CallStore) error {
+		return s.AddEvent(ctx, e)
 	})
+}
+
+// CallEvent is one thing that happened on a call, as Config.OnEvent gets
+// it: the event written to the record (its CallID is the record's: the
+// caller's call for an agent's or a transfer target's leg) and the leg it
+// happened on.
+type CallEvent struct {
+	store.Event
+	Call *Call
 }

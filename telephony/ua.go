@@ -71,6 +71,12 @@ type Config struct {
 	// RingTimeout is how long Dial lets a call ring when the DialOptions
 	// set none; default 30 s.
 	RingTimeout time.Duration
+	// OnEvent, when set, is called with every call event (invite,
+	// ringing, answer, hold, dtmf, bridge, transfer, hangup, ... each
+	// with its reason code) as it is written to the store: how the bot,
+	// the ACD and the console follow calls live. It runs on the goroutine
+	// of the change and must not block.
+	OnEvent func(CallEvent)
 	// UserAgent is the SIP User-Agent; default "Parley".
 	UserAgent string
 	// Log receives the UA's logs; default slog.Default().
