@@ -22,7 +22,9 @@ type LibraryConfig struct {
 	DataDir string
 	// Interval is how often Run checks the files; default 1s.
 	Interval time.Duration
-	Log      *slog.Logger
+	// KB shapes the scripts' knowledge bases (embedder, index, threshold, LLM).
+	KB  KBOptions
+	Log *slog.Logger
 }
 
 // Library serves the compiled scripts by dialled number and hot-reloads them.
@@ -179,7 +181,7 @@ func (l *Library) compile(ctx context.Context, v *version, s *script.Script) (*r
 	var ans runtime.Answerer
 	if s.KB != "" {
 		if v.kb == nil {
-			base, err := OpenKB(ctx, s, l.cfg.DataDir, l.log)
+			base, err := OpenKB(ctx, s, l.cfg.DataDir, l.cfg.KB, l.log)
 			if err != nil {
 				return nil, err
 			}
@@ -187,7 +189,7 @@ func (l *Library) compile(ctx context.Context, v *version, s *script.Script) (*r
 		} else if err := importKB(ctx, v.kb, s); err != nil {
 			return nil, err
 		}
-		ans = runtime.KBAnswerer{KB: v.kb}
+		ans = runtime.KBAnswerer{KB: v.kb, LLM: l.cfg.KB.LLM, Log: l.log}
 	}
 	return runtime.Compile(ctx, s, runtime.Options{Answerer: ans, Log: l.log})
 }

@@ -11,7 +11,10 @@ import (
 
 	"github.com/parley-cc/parley/bot/runtime"
 	"github.com/parley-cc/parley/bot/script"
+	"github.com/parley-cc/parley/nlu/embed"
+	"github.com/parley-cc/parley/nlu/index"
 	"github.com/parley-cc/parley/nlu/kb"
+	"github.com/parley-cc/parley/nlu/llm"
 )
 
 // Options are what Load needs to compile a script.
@@ -19,7 +22,27 @@ type Options struct {
 	// DataDir holds each script's knowledge base (DataDir/kb/<script name>).
 	// Required when a script has a knowledge_base.
 	DataDir string
-	Log     *slog.Logger
+	// KB shapes every script's knowledge base; the zero value is the
+	// built-in embedder and the embedded index.
+	KB  KBOptions
+	Log *slog.Logger
+}
+
+// KBOptions are the NLU back-ends of the scripts' knowledge bases.
+type KBOptions struct {
+	// Embedder embeds chunks and questions; nil is the built-in hashed
+	// embedder fitted on each knowledge base.
+	Embedder embed.Embedder
+	// Index opens the vector index of the knowledge base named name (the
+	// script's name, ".draft" for drafts) for vectors of dim dimensions; nil
+	// keeps an embedded index in the knowledge base's directory.
+	Index func(ctx context.Context, name string, dim int) (index.Index, error)
+	// Threshold is the answer confidence below which the bot says it does
+	// not know; 0 is the knowledge base's default.
+	Threshold float64
+	// LLM, when set, phrases answers from the retrieved passages with
+	// citations and refuses when they do not support one.
+	LLM *llm.Client
 }
 
 // Loaded is a compiled script and the knowledge base it owns.
@@ -56,12 +79,12 @@ func Compile(ctx context.Context, s *script.Script, opts Options) (*Loaded, erro
 	l := &Loaded{}
 	var ans runtime.Answerer
 	if s.KB != "" {
-		base, err := OpenKB(ctx, s, opts.DataDir, log)
+		base, err := OpenKB(ctx, s, opts.DataDir, opts.KB, log)
 		if err != nil {
 			return nil, err
 		}
 		l.kb = base
-		ans = runtime.KBAnswerer{KB: base}
+		ans = runtime.KBAnswerer{KB: base, LLM: opts.KB.LLM, Log: log}
 	}
 	b, err := runtime.Compile(ctx, s, runtime.Options{Answerer: ans, Log: log})
 	if err != nil {
@@ -74,7 +97,7 @@ func Compile(ctx context.Context, s *script.Script, opts Options) (*Loaded, erro
 // OpenKB opens the script's knowledge base in dataDir and imports the files
 // of its knowledge_base directory as the published version (unchanged files
 // are skipped by the KB).
-func OpenKB(ctx context.Context, s *script.Script, dataDir string, log *slog.Logger) (*kb.KB, error) {
+func OpenKB(ctx context.Context, s *script.Script, dataDir string, o KBOptions, log *slog.Logger) (*kb.KB, error) {
 	if dataDir == "" {
 		return nil, fmt.Errorf("script %s: knowledge base: no data directory", s.Name)
 	}
@@ -82,7 +105,19 @@ func OpenKB(ctx context.Context, s *script.Script, dataDir string, log *slog.Log
 	if s.Draft {
 		name += ".draft"
 	}
-	base, err := kb.Open(ctx, kb.Config{Dir: filepath.Join(dataDir, "kb", name), Log: log})
+	cfg := kb.Config{Dir: filepath.Join(dataDir, "kb", name), Embedder: o.Embedder, Threshold: o.Threshold, Log: log}
+	if o.Index != nil {
+		dim := embed.NewHashed(embed.HashedConfig{}).Dim()
+		if o.Embedder != nil {
+			dim = o.Embedder.Dim()
+		}
+		ix, err := o.Index(ctx, name, dim)
+		if err != nil {
+			return nil, fmt.Errorf("script %s: knowledge base index: %w", s.Name, err)
+		}
+		cfg.Index = ix
+	}
+	base, err := kb.Open(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("script %s: open knowledge base: %w", s.Name, err)
 	}

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/parley-cc/parley/bot/script"
 	"github.com/parley-cc/parley/nlu/intent"
 	"github.com/parley-cc/parley/nlu/kb"
+	"github.com/parley-cc/parley/nlu/llm"
 	"github.com/parley-cc/parley/nlu/slots"
 )
 
@@ -29,10 +31,20 @@ func (f AnswererFunc) Answer(ctx context.Context, q string) (string, float64, st
 	return f(ctx, q)
 }
 
-// KBAnswerer answers from a knowledge base's published version.
-type KBAnswerer struct{ KB *kb.KB }
+// KBAnswerer answers from a knowledge base's published version. With an
+// LLM it phrases the answer from the best passages, citing them, and
+// reports no answer when the model finds them insufficient; when the LLM
+// fails (unreachable, time-out) the extractive answer is spoken instead.
+type KBAnswerer struct {
+	KB  *kb.KB
+	LLM *llm.Client
+	Log *slog.Logger
+}
 
 var _ Answerer = KBAnswerer{}
+
+// llmPassages is how many retrieved chunks the LLM answers from.
+const llmPassages = 3
 
 // Answer implements Answerer.
 func (a KBAnswerer) Answer(ctx context.Context, q string) (string, float64, string, error) {
@@ -40,7 +52,31 @@ func (a KBAnswerer) Answer(ctx context.Context, q string) (string, float64, stri
 	if err != nil {
 		return "", 0, "", fmt.Errorf("kb answer: %w", err)
 	}
-	return ans.Text, ans.Confidence, ans.Citation.Source, nil
+	if a.LLM == nil || !ans.Found {
+		return ans.Text, ans.Confidence, ans.Citation.Source, nil
+	}
+	var ps []llm.Passage
+	for i, r := range ans.Results {
+		if i == llmPassages {
+			break
+		}
+		ps = append(ps, llm.Passage{ID: r.ChunkID, Title: r.Title, Text: r.Text, Source: r.Source})
+	}
+	out, err := a.LLM.Answer(ctx, q, ps)
+	switch {
+	case errors.Is(err, llm.ErrNoAnswer):
+		return "", 0, "", nil
+	case err != nil:
+		if a.Log != nil {
+			a.Log.Warn("llm answer failed: speaking the knowledge base's own answer", "err", err)
+		}
+		return ans.Text, ans.Confidence, ans.Citation.Source, nil
+	}
+	src := ans.Citation.Source
+	if len(out.Citations) > 0 {
+		src = out.Citations[0].Source
+	}
+	return out.Text, ans.Confidence, src, nil
 }
 
 // Verifier checks a caller's account number and PIN against the back-end

@@ -135,6 +135,10 @@ const refusal = "NO_ANSWER"
 
 var citeRE = regexp.MustCompile(`\[(\d+)\]`)
 
+// citeStrip removes a citation marker and the blanks before it, so
+// "open at nine [1]." is spoken as "open at nine."
+var citeStrip = regexp.MustCompile(`\s*\[\d+\]`)
+
 // Answer answers question from passages only. The reply must cite passages as [n];
 // a reply that cites none, or the model's refusal, gives ErrNoAnswer.
 func (c *Client) Answer(ctx context.Context, question string, passages []Passage) (Answered, error) {
@@ -168,6 +172,6 @@ func (c *Client) Answer(ctx context.Context, question string, passages []Passage
 	if len(a.Citations) == 0 {
 		return Answered{}, fmt.Errorf("%w: the reply cites no passage", ErrNoAnswer)
 	}
-	a.Text = strings.TrimSpace(citeRE.ReplaceAllString(out, ""))
+	a.Text = strings.TrimSpace(citeStrip.ReplaceAllString(out, ""))
 	return a, nil
 }
