@@ -108,6 +108,29 @@ var migrations = []string{
 		total_ns    INTEGER NOT NULL,
 		PRIMARY KEY (call_id, seq)
 	) WITHOUT ROWID;`,
+	// 4: console accounts of agents and supervisors (bcrypt hashes only),
+	// and which agents served a call, with their wrap-up notes and
+	// disposition. call_agents is keyed by the call ID without a foreign
+	// key: the ACD may report an agent on a call before its record lands.
+	`CREATE TABLE agent_accounts (
+		id            TEXT PRIMARY KEY,
+		name          TEXT NOT NULL DEFAULT '',
+		role          TEXT NOT NULL CHECK (role IN ('agent', 'supervisor')),
+		password_hash TEXT NOT NULL,
+		tokens_after  INTEGER NOT NULL DEFAULT 0,
+		created_at    INTEGER NOT NULL,
+		updated_at    INTEGER NOT NULL
+	) WITHOUT ROWID;
+	CREATE TABLE call_agents (
+		call_id       TEXT NOT NULL,
+		agent_id      TEXT NOT NULL,
+		connected_at  INTEGER NOT NULL,
+		disposition   TEXT NOT NULL DEFAULT '',
+		notes         TEXT NOT NULL DEFAULT '',
+		wrapped_up_at INTEGER,
+		PRIMARY KEY (call_id, agent_id)
+	) WITHOUT ROWID;
+	CREATE INDEX call_agents_agent ON call_agents (agent_id, connected_at DESC);`,
 }
 
 // SchemaVersion is the schema version this build writes.
