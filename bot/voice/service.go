@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/parley-cc/parley/bot/runtime"
+	"github.com/parley-cc/parley/media"
 	"github.com/parley-cc/parley/store"
 	"github.com/parley-cc/parley/telephony"
 )
@@ -27,14 +28,52 @@ type ServiceConfig struct {
 	Store TranscriptStore
 	// Verifier backs the scripts' verify steps; nil fails every verification.
 	Verifier runtime.Verifier
-	// UA places transfers. TransferTo is where a transfer goes until ACD
-	// queues exist: a SIP URI, a number dialled through TransferTrunk, or
-	// else a registered user (phone) of the UA's registrar. Empty: the
-	// caller is told no one can take the call, and the call ends.
+	// Transferer carries out transfers to queues (package handoff). When
+	// nil, UA places them: TransferTo is where a transfer then goes: a SIP
+	// URI, a number dialled through TransferTrunk, or else a registered
+	// user (phone) of the UA's registrar. Empty: the caller is told no one
+	// can take the call, and the call ends.
+	Transferer    Transferer
 	UA            *telephony.UA
 	TransferTo    string
 	TransferTrunk string
 	Log           *slog.Logger
+}
+
+// TransferRequest is a transfer the bot asks for, handed to a Transferer
+// with the call and the caller's voice loop still open.
+type TransferRequest struct {
+	Call *telephony.Call
+	// Loop is the caller's voice loop, idle: the Transferer may Say, play
+	// hold audio around Audio, LeaveMessage, and must Close it.
+	Loop     *Loop
+	Transfer *runtime.Transfer
+	// Script names the dialogue script that served the call.
+	Script string
+}
+
+// Transferer carries out a transfer: it owns the call and its loop from
+// then on, until the call ends (it hangs up what it does not bridge).
+// Transfer returns when its part of the call is over.
+type Transferer interface {
+	Transfer(ctx context.Context, r TransferRequest)
+}
+
+// TransfererFunc adapts a function to Transferer.
+type TransfererFunc func(ctx context.Context, r TransferRequest)
+
+// Transfer calls f.
+func (f TransfererFunc) Transfer(ctx context.Context, r TransferRequest) { f(ctx, r) }
+
+// Audio is the source of what the loop says to the caller (Say, the
+// message beep), for a Transferer that plays it over its own hold audio
+// on the call's transmitter.
+func (l *Loop) Audio() media.Source { return l.out }
+
+// LeaveMessage records the caller's message for mailbox, as a script's
+// LeaveMessage step does; it returns the file written, or "".
+func (l *Loop) LeaveMessage(ctx context.Context, mailbox string, maxDuration time.Duration) string {
+	return l.leaveMessage(ctx, &runtime.LeaveMessage{Mailbox: mailbox, MaxDuration: maxDuration})
 }
 
 // Service answers inbound calls with the bot: it implements
@@ -96,6 +135,10 @@ func (s *Service) HandleCall(ctx context.Context, c *telephony.Call) {
 	res, err := loop.Run(ctx, d)
 	log.Info("bot finished", "outcome", res.Outcome.String(), "reason", res.Reason, "turns", len(d.Transcript()), "barge_ins", res.BargeIns)
 	s.save(ctx, c, b, d, res)
+	if err == nil && res.Outcome == OutcomeTransfer && s.cfg.Transferer != nil {
+		s.cfg.Transferer.Transfer(ctx, TransferRequest{Call: c, Loop: loop, Transfer: res.Transfer, Script: b.Script.Name})
+		return
+	}
 	if err == nil && res.Outcome == OutcomeTransfer {
 		s.transfer(ctx, c, loop, res.Transfer, log)
 		return
@@ -106,8 +149,8 @@ func (s *Service) HandleCall(ctx context.Context, c *telephony.Call) {
 	}
 }
 
-// transfer carries out a Transfer as well as it can before ACD queues
-// exist: to the configured target, else an honest goodbye.
+// transfer carries out a Transfer without a Transferer: to the
+// configured target, else an honest goodbye.
 func (s *Service) transfer(ctx context.Context, c *telephony.Call, loop *Loop, t *runtime.Transfer, log *slog.Logger) {
 	defer func() { _ = c.Hangup(context.WithoutCancel(ctx)) }()
 	if s.cfg.TransferTo == "" || s.cfg.UA == nil {
