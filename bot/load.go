@@ -109,7 +109,12 @@ func OpenKB(ctx context.Context, s *script.Script, dataDir string, o KBOptions, 
 	if o.Index != nil {
 		dim := embed.NewHashed(embed.HashedConfig{}).Dim()
 		if o.Embedder != nil {
-			dim = o.Embedder.Dim()
+			if dim = o.Embedder.Dim(); dim == 0 { // a remote model's length shows in its first answer
+				if _, err := o.Embedder.Embed(ctx, []string{s.Name}); err != nil {
+					return nil, fmt.Errorf("script %s: knowledge base embedder: %w", s.Name, err)
+				}
+				dim = o.Embedder.Dim()
+			}
 		}
 		ix, err := o.Index(ctx, name, dim)
 		if err != nil {

@@ -86,7 +86,7 @@ func (s *server) startBot() (newService func(*telephony.UA) (*voice.Service, err
 		s.log.Warn("no speech server: the bot is off and calls get 480")
 		return nil, nil
 	}
-	b := &botParts{lib: bot.NewLibrary(bot.LibraryConfig{DataDir: s.cfg.DataDir, Interval: s.cfg.Bot.ReloadInterval, Log: s.log})}
+	b := &botParts{lib: bot.NewLibrary(bot.LibraryConfig{DataDir: s.cfg.DataDir, Interval: s.cfg.Bot.ReloadInterval, KB: s.cfg.NLU.kbOptions(s.log), Log: s.log})}
 	s.bot = b
 	paths, err := scriptFiles(s.cfg.Bot.ScriptsDir)
 	if err != nil {

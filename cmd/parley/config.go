@@ -34,6 +34,8 @@ type Config struct {
 	MRCP MRCPConfig `yaml:"mrcp"`
 	// Bot is the voice bot: its scripts and the voice loop.
 	Bot BotConfig `yaml:"bot"`
+	// NLU is understanding: the knowledge bases' embedder and vector index, and the optional LLM.
+	NLU NLUConfig `yaml:"nlu"`
 	// ShutdownTimeout bounds how long SIGTERM waits for calls and requests to drain.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 }
@@ -253,6 +255,7 @@ func DefaultConfig() Config {
 		},
 		MRCP:            MRCPConfig{Transport: "udp", RequestTimeout: 5 * time.Second, SetupTimeout: 5 * time.Second, RetryAfter: 30 * time.Second},
 		Bot:             BotConfig{ScriptsDir: "./scripts", DeadAir: 3 * time.Second, ASRLanguage: "en-US", ReloadInterval: time.Second},
+		NLU:             defaultNLUConfig(),
 		ShutdownTimeout: 30 * time.Second,
 	}
 }
@@ -346,6 +349,7 @@ func (c Config) Validate() error {
 	errs = append(errs, c.Speech.validate()...)
 	errs = append(errs, c.MRCP.validate(c.Speech.Enabled)...)
 	errs = append(errs, c.Bot.validate()...)
+	errs = append(errs, c.NLU.validate()...)
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("shutdown_timeout: %v must be positive", c.ShutdownTimeout))
 	}
@@ -384,6 +388,12 @@ func (f configField) set(s string) error {
 			return fmt.Errorf("%q is not true or false", s)
 		}
 		f.v.SetBool(b)
+	case reflect.Float64:
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a number", s)
+		}
+		f.v.SetFloat(x)
 	default:
 		return fmt.Errorf("a list of %s cannot be set from a variable or flag: set it in the configuration file", f.v.Type().Elem())
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parley-cc/parley/nlu/embed"
 	"github.com/parley-cc/parley/nlu/kb"
 )
 
@@ -21,7 +22,10 @@ const kbUsage = `Usage:
   parley kb gaps   [flags]                     list questions that found no good answer
   parley kb publish [flags]                    publish the draft version
 
-The knowledge base lives in <data_dir>/kb. Flags: --config, --data-dir, --set (as for serve).
+A script's knowledge base lives in <data_dir>/kb/<script name> (choose it with --script NAME,
+NAME.draft for a draft script); without --script, the standalone one in <data_dir>/kb.
+The nlu.* settings (embedder, index, threshold) apply as in serve.
+Flags: --config, --data-dir, --set (as for serve).
 `
 
 func cmdKB(args []string, stdout, stderr io.Writer) int {
@@ -36,6 +40,7 @@ func cmdKB(args []string, stdout, stderr io.Writer) int {
 	var cf configFlags
 	cf.register(fset)
 	draft := fset.Bool("draft", false, "use the draft version instead of the published one")
+	scriptName := fset.String("script", "", "the script whose knowledge base to use (its name, as in the script's metadata)")
 	k := fset.Int("k", 5, "how many chunks search shows")
 	limit := fset.Int("limit", 50, "how many gaps to list (0: all)")
 	if err := fset.Parse(args[1:]); err != nil {
@@ -48,7 +53,28 @@ func cmdKB(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	base, err := kb.Open(ctx, kb.Config{Dir: filepath.Join(cfg.DataDir, "kb"), Log: newLogger(cfg.Log, stderr)})
+	if strings.ContainsAny(*scriptName, `/\`) || strings.Contains(*scriptName, "..") {
+		fmt.Fprintf(stderr, "parley kb: --script %q: a script name, not a path\n", *scriptName)
+		return 2
+	}
+	log := newLogger(cfg.Log, stderr)
+	opts := cfg.NLU.kbOptions(log)
+	kcfg := kb.Config{Dir: filepath.Join(cfg.DataDir, "kb", *scriptName), Embedder: opts.Embedder, Threshold: opts.Threshold, Log: log}
+	if opts.Index != nil {
+		name := *scriptName
+		if name == "" {
+			name = "default"
+		}
+		dim := embed.NewHashed(embed.HashedConfig{}).Dim()
+		if opts.Embedder != nil {
+			dim = opts.Embedder.Dim()
+		}
+		if kcfg.Index, err = opts.Index(ctx, name, dim); err != nil {
+			fmt.Fprintf(stderr, "parley kb: %v\n", err)
+			return 1
+		}
+	}
+	base, err := kb.Open(ctx, kcfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "parley kb: %v\n", err)
 		return 1

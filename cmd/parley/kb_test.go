@@ -73,3 +73,22 @@ func TestKBCommands(t *testing.T) {
 		t.Fatalf("unknown subcommand exit %d", code)
 	}
 }
+
+// TestKBScriptFlag: --script works on the knowledge base the bot uses for
+// that script (data_dir/kb/NAME), where the gaps of its calls are logged.
+func TestKBScriptFlag(t *testing.T) {
+	data := t.TempDir()
+	dd := "--data-dir=" + data
+	if out, errs, code := runKB(t, "import", dd, "--script", "bank", filepath.Join("..", "..", "scripts", "bank", "kb")); code != 0 {
+		t.Fatalf("import: %d %s %s", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(data, "kb", "bank", "kb.db")); err != nil {
+		t.Fatalf("the script's knowledge base is not where the bot opens it: %v", err)
+	}
+	if out, _, code := runKB(t, "search", dd, "--script", "bank", "I", "lost", "my", "card"); code != 0 || !strings.Contains(out, "lost-stolen-card.md") {
+		t.Fatalf("search: %d %s", code, out)
+	}
+	if _, errs, code := runKB(t, "gaps", dd, "--script", "../etc"); code != 2 || !strings.Contains(errs, "not a path") {
+		t.Fatalf("--script ../etc: %d %s", code, errs)
+	}
+}
