@@ -1,0 +1,97 @@
+package handoff
+
+import (
+	"fmt"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/parley-cc/parley/media"
+	"github.com/parley-cc/parley/media/play"
+)
+
+// holdRate is the sample rate of the generated hold music.
+const holdRate = 16000
+
+// HoldMusic is Parley's built-in hold audio: a calm four-note arpeggio
+// (C5 E5 G5 E5, soft sine notes with fades, about -22 dBFS) and a pause,
+// 2.4 s that loop seamlessly, at 16 kHz.
+func HoldMusic() *play.Clip {
+	notes := []float64{523.25, 659.25, 783.99, 659.25}
+	const noteLen = holdRate * 400 / 1000
+	pcm := make([]int16, 0, holdRate*2400/1000)
+	for _, f := range notes {
+		for i := range noteLen {
+			g := math.Min(1, math.Min(float64(i), float64(noteLen-i))/float64(holdRate/50)) // 20 ms fades
+			pcm = append(pcm, int16(2500*g*math.Sin(2*math.Pi*f*float64(i)/holdRate)))
+		}
+	}
+	pcm = append(pcm, make([]int16, cap(pcm)-len(pcm))...) // 800 ms pause
+	c, _ := play.NewClip("hold-music", holdRate, pcm)
+	return c
+}
+
+// holdSource is what a queued caller hears: the bot's speech (position
+// announcements, the voicemail beep) when there is some, else the hold
+// music, looping. While speaking, gaps between speech frames are silent
+// rather than filled with music. It is the call transmitter's Source.
+type holdSource struct {
+	speech   media.Source // the caller's voice loop output; may be nil
+	clip     *play.Clip   // nil: silence
+	speaking atomic.Bool
+	music    atomic.Bool
+
+	mu     sync.Mutex // the player: Next on the pacing goroutine, rewind elsewhere
+	player *play.Player
+	rate   int
+	err    error
+}
+
+func newHoldSource(speech media.Source, clip *play.Clip, rate int) *holdSource {
+	h := &holdSource{speech: speech, clip: clip, rate: rate}
+	h.music.Store(true)
+	return h
+}
+
+// Next fills one frame (media.Source).
+func (h *holdSource) Next(pcm []int16) (int, error) {
+	if h.speech != nil {
+		if n, err := h.speech.Next(pcm); err == nil && n > 0 {
+			clear(pcm[n:])
+			return len(pcm), nil
+		}
+	}
+	if h.speaking.Load() || !h.music.Load() || h.clip == nil {
+		clear(pcm)
+		return len(pcm), nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.player == nil && h.err == nil {
+		frame := time.Duration(len(pcm)) * time.Second / time.Duration(h.rate)
+		h.player, h.err = play.NewPlayer(h.clip, play.Config{Rate: h.rate, Frame: frame, Loop: true})
+	}
+	if h.err != nil {
+		clear(pcm)
+		return len(pcm), nil
+	}
+	n, err := h.player.Next(pcm)
+	if err != nil {
+		clear(pcm)
+		return len(pcm), nil
+	}
+	return n, nil
+}
+
+// setSpeaking silences the music while an announcement plays.
+func (h *holdSource) setSpeaking(on bool) { h.speaking.Store(on) }
+
+// setMusic turns the music on or off (off while a message is recorded).
+func (h *holdSource) setMusic(on bool) { h.music.Store(on) }
+
+func (h *holdSource) String() string {
+	return fmt.Sprintf("Hold(%v, %d Hz)", h.clip, h.rate)
+}
+
+var _ media.Source = (*holdSource)(nil)
