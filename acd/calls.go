@@ -615,5 +615,3 @@ func serviceLevel(ctr map[string]int64) float64 {
 	}
 	return float64(ctr[ctrAnsweredWithin]) / float64(den)
 }
-
-
