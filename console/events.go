@@ -179,7 +179,10 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		return // Accept has answered
 	}
 	defer conn.CloseNow()
-	ctx := conn.CloseRead(c.ctx)
+	// The read side only answers pings and close frames; ctx ends when the
+	// peer goes away. c.ctx ends when the hub ends the client: then the
+	// client is told why in a close frame.
+	ctx := conn.CloseRead(context.Background())
 	log := s.log.With("agent_id", p.ID)
 	log.Debug("event client connected", "remote", r.RemoteAddr)
 
@@ -209,8 +212,10 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 			}
 		case <-expiry.C:
 			c.cancel(errTokenExpired)
-		case <-ctx.Done():
+		case <-c.ctx.Done():
 			s.closeClient(conn, context.Cause(c.ctx), log)
+			return
+		case <-ctx.Done():
 			return
 		}
 	}

@@ -141,7 +141,7 @@ type Server struct {
 	byID     *throttle
 	bySource *throttle
 	hub      *hub
-	handler  http.Handler
+	mux      *chi.Mux
 }
 
 // New checks cfg and returns a Server.
@@ -156,16 +156,16 @@ func New(cfg Config) (*Server, error) {
 		bySource: newThrottle(cfg.LoginFailuresPerSource, cfg.LoginLockout),
 	}
 	s.hub = newHub(cfg.EventBuffer, s.log)
-	s.handler = s.routes()
+	s.mux = s.routes()
 	return s, nil
 }
 
 // Handler serves the API; mount it at Prefix (chi Mount or
 // http.StripPrefix).
-func (s *Server) Handler() http.Handler { return s.handler }
+func (s *Server) Handler() http.Handler { return s.mux }
 
 // ServeHTTP serves the API with paths relative to Prefix.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 // Run delivers the ACD's events to WebSocket clients and records the
 // agents connected to calls, until ctx ends; then it disconnects every
@@ -181,7 +181,7 @@ func (s *Server) Run(ctx context.Context) error {
 	return nil
 }
 
-func (s *Server) routes() http.Handler {
+func (s *Server) routes() *chi.Mux {
 	r := chi.NewRouter()
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, problem(http.StatusNotFound, "no-route", "no such endpoint: %s", r.URL.Path))
@@ -219,15 +219,13 @@ func (s *Server) routes() http.Handler {
 // methodNotAllowed answers 405 with the Allow header chi leaves out when
 // the handler is custom.
 func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	if rctx := chi.RouteContext(r.Context()); rctx != nil && rctx.Routes != nil {
-		path := rctx.RoutePath
-		if path == "" {
-			path = r.URL.Path
-		}
-		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
-			if rctx.Routes.Match(chi.NewRouteContext(), m, path) {
-				w.Header().Add("Allow", m)
-			}
+	path := r.URL.Path
+	if rctx := chi.RouteContext(r.Context()); rctx != nil && rctx.RoutePath != "" {
+		path = rctx.RoutePath // mounted: the path below the mount point
+	}
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if s.mux.Match(chi.NewRouteContext(), m, path) {
+			w.Header().Add("Allow", m)
 		}
 	}
 	s.fail(w, r, problem(http.StatusMethodNotAllowed, "method-not-allowed", "%s is not allowed on %s", r.Method, r.URL.Path))
