@@ -87,7 +87,11 @@ func TestTokenExpiry(t *testing.T) {
 }
 
 func TestLoginThrottling(t *testing.T) {
-	e := newEnv(t, func(c *console.Config) { c.LoginFailuresPerID = 3; c.LoginFailuresPerSource = 5; c.LoginLockout = time.Minute })
+	e := newEnv(t, func(c *console.Config) {
+		c.LoginFailuresPerID = 3
+		c.LoginFailuresPerSource = 5
+		c.LoginLockout = time.Minute
+	})
 	for range 3 {
 		e.problem("", "POST", "/login", `{"id":"alice","password":"wrong password"}`, http.StatusUnauthorized)
 	}
