@@ -126,14 +126,9 @@ func (a *ACD) Run(ctx context.Context) error {
 	defer cancel()
 	ready := make(chan struct{})
 	wg.Add(1)
-	go func() {
+	go func(r chan struct{}) {
 		defer wg.Done()
 		for ctx.Err() == nil {
-			r := ready
-			if r == nil {
-				r = make(chan struct{})
-			}
-			ready = nil
 			if err := a.be.subscribe(ctx, a.onEvent, r); err != nil && ctx.Err() == nil {
 				a.log.Warn("acd event subscription failed, retrying", "err", err)
 				select {
@@ -141,8 +136,9 @@ func (a *ACD) Run(ctx context.Context) error {
 				case <-time.After(time.Second):
 				}
 			}
+			r = make(chan struct{}) // only the first subscription signals readiness
 		}
-	}()
+	}(ready)
 	select {
 	case <-ready:
 	case <-ctx.Done():
@@ -245,24 +241,24 @@ func (a *ACD) RemoveBlacklist(ctx context.Context, caller string) error {
 	return nil
 }
 
-// update runs fn atomically, wrapping backend failures in ErrBackend (errors fn returns
-// pass through unchanged).
+// update runs fn atomically, wrapping backend failures in ErrBackend (this package's
+// own errors pass through unchanged).
 func (a *ACD) update(ctx context.Context, fn func(tx txn) error) error {
-	var fnErr error
-	err := a.be.update(ctx, func(tx txn) error {
-		fnErr = fn(tx)
-		return fnErr
-	})
-	if err == nil {
-		return nil
-	}
-	if fnErr != nil && errors.Is(err, fnErr) {
-		return err
-	}
-	if ctx.Err() != nil {
+	err := a.be.update(ctx, fn)
+	if err == nil || ownError(err) || ctx.Err() != nil {
 		return err
 	}
 	return fmt.Errorf("%w: %w", ErrBackend, err)
+}
+
+func ownError(err error) bool {
+	for _, e := range []error{ErrUnknownAgent, ErrUnknownQueue, ErrUnknownCall, ErrUnknownSkill, ErrIllegalState,
+		ErrStaleOffer, ErrBlacklisted, ErrQueueFull, ErrBackend, ErrInvalid, errConflict} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // emit publishes events; a failure is logged (the state change itself is stored).
