@@ -34,6 +34,8 @@ type Config struct {
 	MRCP MRCPConfig `yaml:"mrcp"`
 	// Bot is the voice bot: its scripts and the voice loop.
 	Bot BotConfig `yaml:"bot"`
+	// Console is the agent and supervisor API under /api/v1.
+	Console ConsoleConfig `yaml:"console"`
 	// NLU is understanding: the knowledge bases' embedder and vector index, and the optional LLM.
 	NLU NLUConfig `yaml:"nlu"`
 	// ShutdownTimeout bounds how long SIGTERM waits for calls and requests to drain.
@@ -256,6 +258,7 @@ func DefaultConfig() Config {
 		MRCP:            MRCPConfig{Transport: "udp", RequestTimeout: 5 * time.Second, SetupTimeout: 5 * time.Second, RetryAfter: 30 * time.Second},
 		Bot:             BotConfig{ScriptsDir: "./scripts", DeadAir: 3 * time.Second, ASRLanguage: "en-US", ReloadInterval: time.Second},
 		NLU:             defaultNLUConfig(),
+		Console:         DefaultConsoleConfig(),
 		ShutdownTimeout: 30 * time.Second,
 	}
 }

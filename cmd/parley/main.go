@@ -32,6 +32,7 @@ Usage:
   parley chat SCRIPT                       talk to a dialogue script in the terminal (docs/scripts.md)
   parley script test [SCRIPT...]           run the scripts' conversation tests (docs/scripts.md)
   parley phone add|remove|list             manage agents' phone accounts (docs/telephony.md)
+  parley agent add|remove|list             manage agents' and supervisors' console logins (docs/console-api.md)
   parley version                           print the version
 
 Run 'parley <command> -h' for the flags of a command.
@@ -63,6 +64,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdScript(rest, stdout, stderr)
 	case "phone":
 		return cmdPhone(rest, os.Stdin, stdout, stderr)
+	case "agent":
+		return cmdAgent(rest, os.Stdin, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "parley %s (%s %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return 0

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/parley-cc/parley/console"
 	"github.com/parley-cc/parley/media/record"
 	mrcpserver "github.com/parley-cc/parley/mrcp/server"
 	"github.com/parley-cc/parley/store"
@@ -187,6 +188,7 @@ func (s *server) routes() http.Handler {
 	r.Use(middleware.Recoverer)
 	r.Get("/healthz", s.handleHealth)
 	r.Handle("/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
+	r.Mount(console.Prefix, s.consoleService().handler())
 	return r
 }
 
