@@ -72,8 +72,7 @@ func (a *ACD) Enqueue(ctx context.Context, r CallRequest) (Position, error) {
 	}
 	last := a.last
 	a.mu.Unlock()
-	last.calls = append(slices.Clone(last.calls), c)
-	pos := a.position(ctx, last, c, now)
+	pos := a.position(ctx, last, c, now) // position skips c itself: no need to add it
 	a.log.Info("call queued", "call_id", r.ID, "queue", q.Name, "priority", r.Priority, "position", pos.Position)
 	a.emit(ctx, Event{Kind: EventCallQueued, CallID: r.ID, Queue: q.Name, Position: &pos})
 	a.wake()

@@ -2,6 +2,7 @@ package acd
 
 import (
 	"cmp"
+	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -81,30 +82,56 @@ func priority(q QueueConfig, c callRec, now time.Time) int {
 	return p
 }
 
-type ranked struct {
-	c    callRec
-	prio int
+// rankItem is a waiting call's sort key; small, so the heap moves little.
+type rankItem struct {
+	prio    int
+	entered int64
+	id      string
+	idx     int
 }
 
-// rank sorts waiting calls: priority with ageing first, then entry time (the place).
-func (a *ACD) rank(calls []callRec, now time.Time) []ranked {
-	out := make([]ranked, 0, len(calls))
-	for _, c := range calls {
-		if c.Status != callWaiting {
-			continue
-		}
-		out = append(out, ranked{c, priority(a.queues[c.Queue], c, now)})
+func (x rankItem) ahead(y rankItem) bool {
+	if x.prio != y.prio {
+		return x.prio > y.prio
 	}
-	slices.SortFunc(out, func(x, y ranked) int {
-		if x.prio != y.prio {
-			return y.prio - x.prio
+	if x.entered != y.entered {
+		return x.entered < y.entered
+	}
+	return x.id < y.id
+}
+
+type rankHeap []rankItem
+
+func (h rankHeap) Len() int           { return len(h) }
+func (h rankHeap) Less(i, j int) bool { return h[i].ahead(h[j]) }
+func (h rankHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *rankHeap) Push(x any)        { *h = append(*h, x.(rankItem)) }
+func (h *rankHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// rank yields the waiting calls in routing order: priority with ageing first, then
+// entry time (the place). It heapifies in O(n) and pops lazily, since a pass usually
+// stops after a few calls when few agents are free.
+func (a *ACD) rank(calls []callRec, now time.Time) func(yield func(callRec) bool) {
+	return func(yield func(callRec) bool) {
+		h := make(rankHeap, 0, len(calls))
+		for i, c := range calls {
+			if c.Status == callWaiting {
+				h = append(h, rankItem{priority(a.queues[c.Queue], c, now), c.Entered.UnixNano(), c.Req.ID, i})
+			}
 		}
-		if c := x.c.Entered.Compare(y.c.Entered); c != 0 {
-			return c
+		heap.Init(&h)
+		for h.Len() > 0 {
+			it := heap.Pop(&h).(rankItem)
+			if !yield(calls[it.idx]) {
+				return
+			}
 		}
-		return cmp.Compare(x.c.Req.ID, y.c.Req.ID)
-	})
-	return out
+	}
 }
 
 // step runs the timers and one routing pass. Every change it makes is a checked
@@ -437,11 +464,10 @@ func (a *ACD) route(ctx context.Context, snap snapshot, now time.Time) int {
 	}
 	offers := 0
 	var cand []agentRec
-	for _, rc := range a.rank(snap.calls, now) {
+	for c := range a.rank(snap.calls, now) {
 		if len(free) == 0 {
 			break
 		}
-		c := rc.c
 		q, ok := a.queues[c.Queue]
 		if !ok {
 			continue
