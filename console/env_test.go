@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -24,12 +25,14 @@ import (
 
 const password = "correct horse"
 
+var quiet = slog.New(slog.DiscardHandler)
+
 var secret = []byte("0123456789abcdef0123456789abcdef")
 
 // env is a console on a real in-memory ACD and a real SQLite store,
 // mounted like parley serve mounts it, behind an httptest server.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	acd     *acd.ACD
 	st      *store.SQLite
 	srv     *console.Server
@@ -46,7 +49,7 @@ type clock struct{ offset atomic.Int64 }
 func (c *clock) Now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
 func (c *clock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 
-func newEnv(t *testing.T, tweak func(*console.Config)) *env {
+func newEnv(t testing.TB, tweak func(*console.Config)) *env {
 	t.Helper()
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -61,6 +64,7 @@ func newEnv(t *testing.T, tweak func(*console.Config)) *env {
 			{Name: "loans", Skills: map[string]int{"loans": 1}},
 		},
 		Tick: 10 * time.Millisecond,
+		Log:  quiet,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +92,7 @@ func newEnv(t *testing.T, tweak func(*console.Config)) *env {
 		}
 	}
 	e := &env{t: t, acd: a, st: st, dir: dir, clock: &clock{}, cancel: cancel, stopped: make(chan struct{})}
-	cfg := console.Config{ACD: a, Store: st, Secret: secret, DataDir: dir, Now: e.clock.Now}
+	cfg := console.Config{ACD: a, Store: st, Secret: secret, DataDir: dir, Now: e.clock.Now, Log: quiet}
 	if tweak != nil {
 		tweak(&cfg)
 	}
