@@ -3,8 +3,11 @@ package handoff
 import (
 	"context"
 	"errors"
+	"strings"
+	"time"
 
 	"github.com/parley-cc/parley/acd"
+	"github.com/parley-cc/parley/bot/voice"
 )
 
 // startHold plays hold audio to the caller, under the loop's speech.
@@ -45,7 +48,7 @@ func (q *queued) announce(pos acd.Position) {
 		defer close(done)
 		hold.setSpeaking(true)
 		defer hold.setSpeaking(false)
-		if err := loop.Say(ctx, text); err != nil && !errors.Is(err, context.Canceled) {
+		if err := sayWithin(ctx, loop, text, 0); err != nil {
 			q.log.Warn("announcement failed", "err", err)
 		}
 	}()
@@ -71,7 +74,7 @@ func (q *queued) say(ctx context.Context, text string) {
 		q.hold.setSpeaking(true)
 		defer q.hold.setSpeaking(false)
 	}
-	if err := q.loop.Say(ctx, text); err != nil {
+	if err := sayWithin(ctx, q.loop, text, 0); err != nil {
 		q.log.Warn("prompt not spoken", "text", text, "err", err)
 	}
 }
@@ -128,4 +131,31 @@ func (q *queued) callbackKept(ctx context.Context) bool {
 	}
 	_, err := q.s.cfg.ACD.Position(ctx, q.id)
 	return err == nil
+}
+
+// sayWithin speaks text on loop and returns when it has been heard: the
+// SPEAK completed and about the time the words take (the loop's own wait
+// for its queue to empty may outlast the speech when the speech server
+// streams silence after it); limit, if positive, caps the wait.
+func sayWithin(ctx context.Context, loop *voice.Loop, text string, limit time.Duration) error {
+	d := speechTime(text) + 2*time.Second
+	if limit > 0 {
+		d = min(d, limit)
+	}
+	sctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	err := loop.Say(sctx, text)
+	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return nil // heard: only the queue's drain was cut short
+	}
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// speechTime is about how long text takes to say.
+func speechTime(text string) time.Duration {
+	n := len(strings.Fields(text))
+	return time.Duration(float64(n) / wordsPerSecond * float64(time.Second))
 }

@@ -40,6 +40,8 @@ type holdSource struct {
 	speech   media.Source // the caller's voice loop output; may be nil
 	clip     *play.Clip   // nil: silence
 	speaking atomic.Bool
+	spoke    atomic.Bool  // the announcement's speech has begun
+	quiet    atomic.Int32 // frames of silence since its last audible one
 	music    atomic.Bool
 
 	mu     sync.Mutex // the player: Next on the pacing goroutine, rewind elsewhere
@@ -56,13 +58,25 @@ func newHoldSource(speech media.Source, clip *play.Clip, rate int) *holdSource {
 
 // Next fills one frame (media.Source).
 func (h *holdSource) Next(pcm []int16) (int, error) {
+	speaking := h.speaking.Load()
 	if h.speech != nil {
+		// The speech session sends silence between prompts: audible
+		// speech wins over the music; while an announcement is under way
+		// the music waits until its speech has been quiet for a moment.
 		if n, err := h.speech.Next(pcm); err == nil && n > 0 {
-			clear(pcm[n:])
-			return len(pcm), nil
+			if audible(pcm[:n]) {
+				h.quiet.Store(0)
+				h.spoke.Store(true)
+				clear(pcm[n:])
+				return len(pcm), nil
+			}
+			if speaking && (!h.spoke.Load() || h.quiet.Add(1) < quietFrames) {
+				clear(pcm)
+				return len(pcm), nil
+			}
 		}
 	}
-	if h.speaking.Load() || !h.music.Load() || h.clip == nil {
+	if speaking && !h.spoke.Load() || !h.music.Load() || h.clip == nil {
 		clear(pcm)
 		return len(pcm), nil
 	}
@@ -84,8 +98,27 @@ func (h *holdSource) Next(pcm []int16) (int, error) {
 	return n, nil
 }
 
+// quietFrames of silence (20 ms) end an announcement's speech for the music.
+const quietFrames = 40
+
+// audible reports whether pcm holds more than codec noise.
+func audible(pcm []int16) bool {
+	for _, s := range pcm {
+		if s > 200 || s < -200 {
+			return true
+		}
+	}
+	return false
+}
+
 // setSpeaking silences the music while an announcement plays.
-func (h *holdSource) setSpeaking(on bool) { h.speaking.Store(on) }
+func (h *holdSource) setSpeaking(on bool) {
+	if on {
+		h.spoke.Store(false)
+		h.quiet.Store(0)
+	}
+	h.speaking.Store(on)
+}
 
 // setMusic turns the music on or off (off while a message is recorded).
 func (h *holdSource) setMusic(on bool) { h.music.Store(on) }

@@ -226,15 +226,13 @@ func (s *Service) whisper(ctx context.Context, agent *telephony.Call, text strin
 	if text == "" {
 		return
 	}
-	wctx, cancel := context.WithTimeout(ctx, s.cfg.WhisperMax+5*time.Second)
-	defer cancel()
-	l, err := voice.Open(wctx, agent, s.voiceConfig(string(agent.ID())))
+	l, err := voice.Open(ctx, agent, s.voiceConfig(string(agent.ID())))
 	if err != nil {
 		log.Warn("whisper skipped: no speech session", "err", err)
 		return
 	}
 	defer l.Close()
-	if err := l.Say(wctx, text); err != nil && !errors.Is(err, context.Canceled) {
+	if err := sayWithin(ctx, l, text, s.cfg.WhisperMax+2*time.Second); err != nil {
 		log.Warn("whisper cut short", "err", err)
 		return
 	}
