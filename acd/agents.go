@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"slices"
 	"sort"
 	"time"
 )
@@ -231,10 +230,4 @@ func (a *ACD) CurrentOffer(ctx context.Context, agentID string) (Offer, bool, er
 	}
 	off.Call.Context = b
 	return off, true, nil
-}
-
-func cloneAgent(ag Agent) Agent {
-	ag.Skills = maps.Clone(ag.Skills)
-	ag.Calls = slices.Clone(ag.Calls)
-	return ag
 }

@@ -76,9 +76,15 @@ func TestStrategies(t *testing.T) {
 				h.ready("a", "b", "c", "d")
 				now := clk.Now()
 				set := map[string]func(*agentRec){
-					"a": func(ag *agentRec) { ag.IdleSince, ag.Handled, ag.TalkTime, ag.LastOffer = now.Add(-10*time.Minute), 5, time.Minute, now.Add(-time.Minute) },
-					"b": func(ag *agentRec) { ag.IdleSince, ag.Handled, ag.TalkTime, ag.LastOffer = now.Add(-time.Hour), 3, time.Hour, now.Add(-2*time.Minute) },
-					"c": func(ag *agentRec) { ag.IdleSince, ag.Handled, ag.TalkTime, ag.LastOffer = now.Add(-time.Minute), 1, 2 * time.Hour, now.Add(-time.Hour) },
+					"a": func(ag *agentRec) {
+						ag.IdleSince, ag.Handled, ag.TalkTime, ag.LastOffer = now.Add(-10*time.Minute), 5, time.Minute, now.Add(-time.Minute)
+					},
+					"b": func(ag *agentRec) {
+						ag.IdleSince, ag.Handled, ag.TalkTime, ag.LastOffer = now.Add(-time.Hour), 3, time.Hour, now.Add(-2*time.Minute)
+					},
+					"c": func(ag *agentRec) {
+						ag.IdleSince, ag.Handled, ag.TalkTime, ag.LastOffer = now.Add(-time.Minute), 1, 2*time.Hour, now.Add(-time.Hour)
+					},
 					"d": func(ag *agentRec) {
 						ag.IdleSince, ag.Handled, ag.TalkTime, ag.LastOffer = now, 9, 3*time.Hour, now
 						ag.Skills = map[string]int{"sales": 9}

@@ -26,7 +26,7 @@ type RedisServer struct {
 }
 
 // StartRedis starts redis-server on a free loopback port in a temporary directory
-// without persistence (--save '' --appendonly no, unless extra overrides) and stops it
+// without persistence (--save ” --appendonly no, unless extra overrides) and stops it
 // when the test ends. A missing redis-server fails the test.
 func StartRedis(t testing.TB, extra ...string) *RedisServer {
 	t.Helper()
