@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -471,5 +470,4 @@ func TestLoadSecret(t *testing.T) {
 	if _, err := console.New(console.Config{}); !errors.Is(err, console.ErrConfig) {
 		t.Fatalf("empty config: %v", err)
 	}
-	_ = fmt.Sprint()
 }

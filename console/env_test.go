@@ -1,7 +1,6 @@
 package console_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -240,10 +239,4 @@ func (e *env) waitOffer(token string) console.OfferView {
 	}
 	e.t.Fatal("no offer within 5 s")
 	return console.OfferView{}
-}
-
-func jsonBody(v any) string {
-	var buf bytes.Buffer
-	_ = json.NewEncoder(&buf).Encode(v)
-	return buf.String()
 }
