@@ -21,8 +21,12 @@
 // agent (provisioned on any node) defines it; queue configurations may name skills no
 // agent has yet (agents may be added at run time).
 //
-// Additions to the agreed API (docs/acd.md): Agent.WrapUntil, Config.Tick, ErrInvalid,
-// StatusCode, AddBlacklist, RemoveBlacklist, Dropped, NewRedis, RedisConfig, Memory.
+// Additions to the agreed API (nothing renamed or removed): Agent.WrapUntil,
+// Config.Tick, ErrInvalid, StatusCode, AddBlacklist, RemoveBlacklist, Dropped,
+// State.Valid, Strategy.Valid, the Strategy*/Fallback*/Event* constants, the Default*
+// settings, OfferGrace, MaxContext, Memory/NewMemory, Redis/NewRedis/RedisConfig, and
+// the test helper package acdtest (StartRedis). Backend has unexported methods: use
+// NewMemory or NewRedis.
 //
 // # Concurrency
 //
