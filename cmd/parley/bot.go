@@ -44,7 +44,7 @@ type BotConfig struct {
 	DeadAir time.Duration `yaml:"dead_air"`
 	// ASRLanguage is the Speech-Language of every recognition; empty uses each script's language.
 	ASRLanguage string `yaml:"asr_language"`
-	// TransferTo is where transfers go until ACD queues exist: a SIP URI, a number through sip.transfer_trunk, or a registered phone user; empty ends such calls politely.
+	// TransferTo, when set, sends every transfer to one fixed target instead of the ACD queues: a SIP URI, a number through sip.transfer_trunk, or a registered phone user.
 	TransferTo string `yaml:"transfer_to"`
 	// ReloadInterval is how often script files are checked for changes.
 	ReloadInterval time.Duration `yaml:"reload_interval"`
@@ -136,12 +136,22 @@ func (s *server) startBot() (newService func(*telephony.UA) (*voice.Service, err
 	b.stopReload, b.reloadDone = stop, make(chan struct{})
 	go func() { defer close(b.reloadDone); _ = b.lib.Run(rctx) }()
 	return func(ua *telephony.UA) (*voice.Service, error) {
-		return voice.NewService(voice.ServiceConfig{
+		vc := voice.Config{Client: b.wide, NarrowbandClient: b.nb, Language: s.cfg.Bot.ASRLanguage, DeadAir: s.cfg.Bot.DeadAir,
+			MessageDir: filepath.Join(s.cfg.DataDir, "messages"), Metrics: m}
+		sc := voice.ServiceConfig{
 			Lookup: lookup, Store: s.calls, UA: ua, TransferTo: s.cfg.Bot.TransferTo, TransferTrunk: s.cfg.SIP.TransferTrunk,
-			Voice: voice.Config{Client: b.wide, NarrowbandClient: b.nb, Language: s.cfg.Bot.ASRLanguage, DeadAir: s.cfg.Bot.DeadAir,
-				MessageDir: filepath.Join(s.cfg.DataDir, "messages"), Metrics: m},
-			Log: s.log,
-		})
+			Voice: vc, Log: s.log,
+		}
+		if s.cfg.Bot.TransferTo == "" { // else the fixed target, as before ACD queues
+			tr, err := s.startHandoff(ua, vc)
+			if err != nil {
+				return nil, err
+			}
+			if tr != nil {
+				sc.Transferer = tr
+			}
+		}
+		return voice.NewService(sc)
 	}, nil
 }
 

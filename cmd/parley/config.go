@@ -38,6 +38,10 @@ type Config struct {
 	Console ConsoleConfig `yaml:"console"`
 	// NLU is understanding: the knowledge bases' embedder and vector index, and the optional LLM.
 	NLU NLUConfig `yaml:"nlu"`
+	// ACD is the automatic call distributor: queues, agents and where their state lives.
+	ACD ACDConfig `yaml:"acd"`
+	// Handoff is the warm transfer of calls from the bot to agents.
+	Handoff HandoffConfig `yaml:"handoff"`
 	// ShutdownTimeout bounds how long SIGTERM waits for calls and requests to drain.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 }
@@ -259,6 +263,8 @@ func DefaultConfig() Config {
 		Bot:             BotConfig{ScriptsDir: "./scripts", DeadAir: 3 * time.Second, ASRLanguage: "en-US", ReloadInterval: time.Second},
 		NLU:             defaultNLUConfig(),
 		Console:         DefaultConsoleConfig(),
+		ACD:             DefaultACDConfig(),
+		Handoff:         DefaultHandoffConfig(),
 		ShutdownTimeout: 30 * time.Second,
 	}
 }

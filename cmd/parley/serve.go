@@ -42,6 +42,7 @@ type server struct {
 	uaDone    chan error
 
 	bot *botParts
+	acd *acdParts // the ACD and the handoff
 
 	speech     *speechEngines
 	speechSrv  *mrcpserver.Server
@@ -60,7 +61,12 @@ func serve(drain, kill context.Context, cfg Config, log *slog.Logger) error {
 	if err := s.openStore(); err != nil {
 		return err
 	}
+	if err := s.startACD(); err != nil {
+		s.closeStore()
+		return err
+	}
 	if err := s.startSpeech(); err != nil {
+		s.stopACD()
 		s.closeStore()
 		return err
 	}
@@ -68,6 +74,7 @@ func serve(drain, kill context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		s.stopBot()
 		s.stopSpeechServer()
+		s.stopACD()
 		s.closeStore()
 		return err
 	}
@@ -75,6 +82,7 @@ func serve(drain, kill context.Context, cfg Config, log *slog.Logger) error {
 	if err := s.startTelephony(handler); err != nil {
 		s.stopBot()
 		s.stopSpeechServer()
+		s.stopACD()
 		s.closeStore()
 		return err
 	}
@@ -82,6 +90,7 @@ func serve(drain, kill context.Context, cfg Config, log *slog.Logger) error {
 		svc, err := newBot(s.ua)
 		if err != nil {
 			s.stopTelephony()
+			s.stopACD()
 			s.stopBot()
 			s.stopSpeechServer()
 			s.closeStore()
@@ -93,6 +102,8 @@ func serve(drain, kill context.Context, cfg Config, log *slog.Logger) error {
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
 		s.stopTelephony()
+		s.stopACD()
+		s.stopBot()
 		s.stopSpeechServer()
 		s.closeStore()
 		return fmt.Errorf("http listen on %s: %w", cfg.HTTP.Addr, err)
@@ -128,6 +139,9 @@ func (s *server) shutdown(kill context.Context, httpDone <-chan error) error {
 		errs = append(errs, fmt.Errorf("http server: %w", err))
 	}
 	if err := s.stopTelephony(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := s.stopACD(); err != nil {
 		errs = append(errs, err)
 	}
 	if err := s.stopBot(); err != nil {
@@ -208,6 +222,12 @@ func (s *server) handleHealth(w http.ResponseWriter, r *http.Request) {
 		rep.Status = "unavailable"
 	} else {
 		rep.Checks["data_dir"] = "ok"
+	}
+	if st := s.acdHealth(r.Context()); st != "" {
+		rep.Checks["acd"] = st
+		if st != "ok" {
+			rep.Status = "unavailable"
+		}
 	}
 	if s.draining.Load() {
 		rep.Status = "draining"
