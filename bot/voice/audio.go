@@ -189,9 +189,18 @@ func (o *output) queued() int {
 
 var _ media.Source = (*output)(nil)
 
+// bargeInOnsetMs is how long the caller must speak before the loop's own
+// onset detector stops a prompt (barge-in), ahead of the recognizer's
+// START-OF-INPUT: the recognizer decides after its VAD's 80 ms, behind one
+// more RTP hop and jitter buffer. Shorter sounds (a click, a knock) do not
+// count, and broadband noise (a cough, traffic) fails the detector's
+// spectral-contrast test whatever its length.
+const bargeInOnsetMs = 80
+
 // input relays the caller's audio to the recognizer: the call receiver's
 // listener pushes frames, the MRCP leg's transmitter pulls them. A VAD on
-// the same frames timestamps the end of the caller's speech.
+// the same frames timestamps the end of the caller's speech; a second
+// one, quicker to start, signals speech onsets for barge-in.
 type input struct {
 	rs  *resample.Resampler // call rate -> MRCP rate; nil when equal
 	max int
@@ -201,15 +210,19 @@ type input struct {
 	buf       []int16
 	scratch   []int16
 	vad       *vad.Detector
+	onsetVAD  *vad.Detector
 	frame     []int16
 	hangover  time.Duration
 	speechEnd time.Time
 	speaking  bool
 	dropped   int
+
+	// onset is poked (non-blocking) when the caller starts speaking.
+	onset chan struct{}
 }
 
 func newInput(callRate, mrcpRate int, now func() time.Time) (*input, error) {
-	in := &input{now: now, max: mrcpRate / 5} // 200 ms
+	in := &input{now: now, max: mrcpRate / 5, onset: make(chan struct{}, 1)} // 200 ms
 	if callRate != mrcpRate {
 		rs, err := resample.New(callRate, mrcpRate)
 		if err != nil {
@@ -222,6 +235,9 @@ func newInput(callRate, mrcpRate int, now func() time.Time) (*input, error) {
 		return nil, err
 	}
 	in.vad, in.hangover = d, time.Duration(d.Config().HangoverMs)*time.Millisecond
+	if in.onsetVAD, err = vad.New(vad.Config{SampleRate: callRate, FrameMs: 20, StartMs: bargeInOnsetMs, HangoverMs: vadHangoverMs}); err != nil {
+		return nil, err
+	}
 	return in, nil
 }
 
@@ -255,6 +271,12 @@ func (in *input) detect(pcm []int16) {
 			in.speaking = false
 			// The detector decides after its hangover of quiet.
 			in.speechEnd = in.now().Add(-in.hangover)
+		}
+		if in.onsetVAD.Process(in.frame[:fs]) == vad.SpeechStart {
+			select {
+			case in.onset <- struct{}{}:
+			default:
+			}
 		}
 		in.frame = append(in.frame[:0], in.frame[fs:]...)
 	}

@@ -2,6 +2,8 @@ package voice_test
 
 import (
 	"context"
+	"log/slog"
+	"os"
 	"errors"
 	"fmt"
 	"math"
@@ -203,7 +205,6 @@ type benchCaller struct {
 	dec    *g722.Decoder
 	pcm    []int16
 	inner  media.Handler
-	noiseN int
 }
 
 type rxPacket struct {
@@ -234,6 +235,13 @@ func (c *benchCaller) Next(pcm []int16) (int, error) {
 	clear(pcm)
 	c.addNoise(pcm)
 	return len(pcm), nil
+}
+
+// setNoise sets the background noise's amplitude (0: none).
+func (c *benchCaller) setNoise(a float64) {
+	c.mu.Lock()
+	c.noise = a
+	c.mu.Unlock()
 }
 
 func (c *benchCaller) addNoise(pcm []int16) {
@@ -366,6 +374,15 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// loopLog logs the voice loop's decisions (debug: each barge-in and what
+// triggered it) when PARLEY_VOICE_DEBUG is set.
+var loopLog = func() *slog.Logger {
+	if os.Getenv("PARLEY_VOICE_DEBUG") == "" {
+		return nil
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}()
+
 // --- the whole setup ---
 
 type latencyEnv struct {
@@ -452,7 +469,7 @@ func startLatency(tb testing.TB) *latencyEnv {
 			return
 		}
 		res, _ := voice.Run(ctx, c, b.NewDialogue(runtime.Config{CallID: string(c.ID())}),
-			voice.Config{Client: cli, Language: "en-US", DeadAir: 3 * time.Second})
+			voice.Config{Client: cli, Language: "en-US", DeadAir: 3 * time.Second, Log: loopLog})
 		e.result <- res
 		_ = c.Hangup(context.WithoutCancel(ctx))
 	})
@@ -583,9 +600,8 @@ func (e *latencyEnv) bargeIn(ctx context.Context, promptStart time.Time, after t
 	if !ok {
 		return 0, end, horizon, nil // stopped before the onset's first packet arrived
 	}
-	if last.Sub(onset) > 900*time.Millisecond {
-		return 0, end, horizon, fmt.Errorf("the prompt did not stop (last packet %v after the onset)", last.Sub(onset))
-	}
+	// A prompt still playing at the horizon is a barge-in at least this
+	// slow: it counts as measured.
 	return last.Sub(onset), end, horizon, nil
 }
 

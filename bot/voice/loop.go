@@ -83,6 +83,8 @@ func (l *Loop) Run(ctx context.Context, d *runtime.Dialogue) (Result, error) {
 			l.onDigit(ctx, dg)
 		case <-l.out.signal:
 			l.onFirstAudio()
+		case <-l.in.onset:
+			l.onOnset(ctx)
 		case <-timer.C:
 			l.onTimer(ctx)
 		case <-l.sess.Done():
@@ -377,6 +379,7 @@ func (l *Loop) onRecog(ctx context.Context, m *mrcp.Message) {
 	case mrcp.EventStartOfInput:
 		li.input = true
 		if st.speak != nil && st.speak.say.BargeIn == script.BargeInOn {
+			l.log.Debug("barge-in", "by", "recognizer")
 			l.bargeIn(ctx)
 		}
 	case mrcp.EventRecognitionComplete:
@@ -397,6 +400,25 @@ func (l *Loop) onRecog(ctx context.Context, m *mrcp.Message) {
 		}
 		st.listen = nil
 		l.turnDone(ctx, ev, end, now)
+	}
+}
+
+// onOnset is the loop's own VAD hearing the caller start to speak. While
+// a prompt that allows barge-in plays and the recognizer listens for what
+// follows, it stops the prompt at once rather than waiting for the
+// recognizer's START-OF-INPUT. If the recognizer then hears nothing (a
+// false onset), its no-input timer, started here, ends the turn as
+// NoInput and the dialogue reprompts.
+func (l *Loop) onOnset(ctx context.Context) {
+	st := &l.st
+	li := st.pre
+	if st.speak == nil || st.speak.say.BargeIn != script.BargeInOn || li == nil || li.req == 0 || li.input {
+		return
+	}
+	l.log.Debug("barge-in", "by", "vad")
+	l.bargeIn(ctx)
+	if st.listen == li && !li.input {
+		l.startTimers(ctx, li)
 	}
 }
 
