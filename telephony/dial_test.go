@@ -62,6 +62,9 @@ func TestDialThroughAuthenticatingTrunk(t *testing.T) {
 	tone := mediatest.NewTone(1000, 8000, 0.3)
 	c.Leg().Transmitter().Play(media.SourceFunc(func(pcm []int16) (int, error) { return tone.Read(pcm), nil }), nil)
 	time.Sleep(2 * time.Second)
+	if got, ok := e.ua.Call(c.ID()); !ok || got != c {
+		t.Errorf("UA.Call(%s) = %v, %v during the call", c.ID(), got, ok)
+	}
 	if err := c.Hangup(ctx); err != nil {
 		t.Fatalf("hangup: %v", err)
 	}
@@ -73,6 +76,9 @@ func TestDialThroughAuthenticatingTrunk(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.waitIdle(t)
+	if _, ok := e.ua.Call(c.ID()); ok {
+		t.Errorf("UA.Call(%s) finds the call after it ended", c.ID())
+	}
 	if len(progress) == 0 || progress[0] != 180 {
 		t.Errorf("progress %v, want 180", progress)
 	}

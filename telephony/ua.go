@@ -256,6 +256,15 @@ func (u *UA) Calls() int {
 	return len(u.calls)
 }
 
+// Call returns the call in progress with the given ID (inbound, outbound or
+// a leg), for controls that only know the ID (the console's hang-up).
+func (u *UA) Call(id CallID) (*Call, bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	c, ok := u.calls[id]
+	return c, ok
+}
+
 // Serve runs the UA until ctx ends or Close is called, then hangs up every
 // call (BYE, or 503 before the answer) and waits for them to end.
 func (u *UA) Serve(ctx context.Context) error {
