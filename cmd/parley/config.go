@@ -359,6 +359,7 @@ func (c Config) Validate() error {
 	errs = append(errs, c.MRCP.validate(c.Speech.Enabled)...)
 	errs = append(errs, c.Bot.validate()...)
 	errs = append(errs, c.NLU.validate()...)
+	errs = append(errs, c.Console.validate()...)
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("shutdown_timeout: %v must be positive", c.ShutdownTimeout))
 	}

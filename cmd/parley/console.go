@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parley-cc/parley/console"
+	"github.com/parley-cc/parley/telephony"
 )
 
 // ConsoleConfig is the agent and supervisor API under /api/v1
@@ -131,4 +132,29 @@ func (cs *consoleService) handler() http.Handler {
 
 // consoleService returns the console serve started, nil until serve
 // starts one with the ACD (startConsole).
-func (s *server) consoleService() *consoleService { return nil }
+func (s *server) consoleService() *consoleService { return s.console }
+
+// callControl hangs up calls in progress on this node for the console.
+func (s *server) callControl() console.CallControl {
+	return console.CallControlFunc(func(ctx context.Context, id string) error {
+		if s.ua == nil {
+			return callNotHere(id)
+		}
+		c, ok := s.ua.Call(telephony.CallID(id))
+		if !ok {
+			return callNotHere(id)
+		}
+		return c.Hangup(ctx)
+	})
+}
+
+// callNotHere is a hang-up of a call this node does not hold: it ended, or
+// another node behind the load balancer has its media path.
+type callNotHere string
+
+func (e callNotHere) Error() string {
+	return "call " + string(e) + " is not in progress on this node"
+}
+
+// HTTPStatus makes the console answer 404.
+func (e callNotHere) HTTPStatus() int { return http.StatusNotFound }

@@ -41,8 +41,9 @@ type server struct {
 	stopUA    context.CancelFunc
 	uaDone    chan error
 
-	bot *botParts
-	acd *acdParts // the ACD and the handoff
+	bot     *botParts
+	acd     *acdParts       // the ACD and the handoff
+	console *consoleService // the agent and supervisor API, with the ACD
 
 	speech     *speechEngines
 	speechSrv  *mrcpserver.Server
@@ -98,9 +99,20 @@ func serve(drain, kill context.Context, cfg Config, log *slog.Logger) error {
 		}
 		handler.svc.Store(svc)
 	}
+	if s.acd != nil {
+		if s.console, err = s.startConsole(s.acd.acd, s.callControl()); err != nil {
+			s.stopTelephony()
+			s.stopACD()
+			s.stopBot()
+			s.stopSpeechServer()
+			s.closeStore()
+			return err
+		}
+	}
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
+		_ = s.console.stop()
 		s.stopTelephony()
 		s.stopACD()
 		s.stopBot()
@@ -137,6 +149,9 @@ func (s *server) shutdown(kill context.Context, httpDone <-chan error) error {
 	}
 	if err := <-httpDone; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		errs = append(errs, fmt.Errorf("http server: %w", err))
+	}
+	if err := s.console.stop(); err != nil && !errors.Is(err, context.Canceled) {
+		errs = append(errs, fmt.Errorf("console: %w", err))
 	}
 	if err := s.stopTelephony(); err != nil {
 		errs = append(errs, err)
