@@ -32,7 +32,9 @@ func TestServeConsole(t *testing.T) {
 	drain, stop := context.WithCancel(context.Background())
 	defer stop()
 	done := make(chan error, 1)
-	go func() { done <- serve(drain, context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+	go func() {
+		done <- serve(drain, context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}()
 	base := "http://" + cfg.HTTP.Addr + "/api/v1"
 
 	call := func(method, path, token string, body any) (int, map[string]any) {
