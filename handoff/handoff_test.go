@@ -66,11 +66,31 @@ type parley struct {
 	acd   *acd.ACD
 	svc   *handoff.Service
 	voice voice.Config
+	// handler serves inbound calls; set before the UA serves.
+	handler telephony.Handler
+	dataDir string
 }
 
-// startParley starts it; handle answers each inbound call and gives it to
-// the handoff with transfer.
-func startParley(t *testing.T, queues []acd.QueueConfig, agents []acd.AgentConfig, transfer *runtime.Transfer) *parley {
+// transferAll answers each inbound call and gives it to the handoff with
+// transfer, as the bot would.
+func transferAll(transfer *runtime.Transfer) func(p *parley) telephony.Handler {
+	return func(p *parley) telephony.Handler {
+		return telephony.HandlerFunc(func(ctx context.Context, c *telephony.Call) {
+			if err := c.Answer(ctx); err != nil {
+				return
+			}
+			loop, err := voice.Open(ctx, c, p.voice)
+			if err != nil {
+				_ = c.Hangup(ctx)
+				return
+			}
+			p.svc.Transfer(ctx, voice.TransferRequest{Call: c, Loop: loop, Transfer: transfer, Script: "test"})
+		})
+	}
+}
+
+// startParley starts it; handler serves the inbound calls.
+func startParley(t *testing.T, queues []acd.QueueConfig, agents []acd.AgentConfig, handler func(p *parley) telephony.Handler) *parley {
 	t.Helper()
 	reg, _ := engines(t)
 	dataDir := t.TempDir()
@@ -93,7 +113,7 @@ func startParley(t *testing.T, queues []acd.QueueConfig, agents []acd.AgentConfi
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &parley{voice: voice.Config{Client: cli, NarrowbandClient: nb, MessageDir: filepath.Join(dataDir, "messages")}}
+	p := &parley{voice: voice.Config{Client: cli, NarrowbandClient: nb, MessageDir: filepath.Join(dataDir, "messages")}, dataDir: dataDir}
 	users := telephony.StaticUsers{}
 	for _, a := range agents {
 		users[a.Phone] = agentPassword
@@ -105,19 +125,8 @@ func startParley(t *testing.T, queues []acd.QueueConfig, agents []acd.AgentConfi
 	if p.acd, err = acd.New(acd.Config{Node: "node-1", Queues: queues, Agents: agents, Tick: 50 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
-	handler := telephony.HandlerFunc(func(ctx context.Context, c *telephony.Call) {
-		if err := c.Answer(ctx); err != nil {
-			return
-		}
-		loop, err := voice.Open(ctx, c, p.voice)
-		if err != nil {
-			t.Errorf("voice loop: %v", err)
-			_ = c.Hangup(ctx)
-			return
-		}
-		p.svc.Transfer(ctx, voice.TransferRequest{Call: c, Loop: loop, Transfer: transfer, Script: "test"})
-	})
-	p.ua, err = telephony.NewUA(telephony.Config{SIPAddr: "127.0.0.1:0", Handler: handler, Registrar: registrar,
+	var h telephony.Handler = telephony.HandlerFunc(func(ctx context.Context, c *telephony.Call) { p.handler.HandleCall(ctx, c) })
+	p.ua, err = telephony.NewUA(telephony.Config{SIPAddr: "127.0.0.1:0", Handler: h, Registrar: registrar,
 		DataDir: dataDir, RecordingDir: filepath.Join(dataDir, "recordings")})
 	if err != nil {
 		t.Fatal(err)
@@ -125,6 +134,7 @@ func startParley(t *testing.T, queues []acd.QueueConfig, agents []acd.AgentConfi
 	if p.svc, err = handoff.New(handoff.Config{ACD: p.acd, Node: "node-1", UA: p.ua, Voice: p.voice, WhisperMax: 6 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
+	p.handler = handler(p)
 	uaDone := make(chan error, 1)
 	go func() { uaDone <- p.ua.Serve(context.Background()) }()
 	wg.Add(2)
@@ -299,7 +309,7 @@ func TestWarmTransfer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	p := startParley(t, []acd.QueueConfig{{Name: "general", OfferTimeout: 10 * time.Second}},
-		[]acd.AgentConfig{{ID: "alice", Phone: "alice"}}, testTransfer)
+		[]acd.AgentConfig{{ID: "alice", Phone: "alice"}}, transferAll(testTransfer))
 	phone := baresiptest.Start(t, baresiptest.Config{User: "alice", Registrar: p.ua.SIPAddr(), Password: agentPassword,
 		AutoAnswer: true, Audio: toneWAV(t, 1000, 40), Codecs: []string{"g711"}})
 	if err := phone.Registered(ctx); err != nil {
@@ -403,7 +413,7 @@ func TestMissedOfferAndAbandon(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	p := startParley(t, []acd.QueueConfig{{Name: "general", OfferTimeout: 3 * time.Second}},
-		[]acd.AgentConfig{{ID: "bob", Phone: "bob"}}, testTransfer)
+		[]acd.AgentConfig{{ID: "bob", Phone: "bob"}}, transferAll(testTransfer))
 	phone := baresiptest.Start(t, baresiptest.Config{User: "bob", Registrar: p.ua.SIPAddr(), Password: agentPassword, Codecs: []string{"g711"}})
 	if err := phone.Registered(ctx); err != nil {
 		t.Fatal(err)
