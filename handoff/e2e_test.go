@@ -20,14 +20,14 @@ import (
 
 // The caller's timeline (seconds from the answer): over the how-can-I-help
 // prompt (barge-in on) "I want to speak to a person"; from toneAt on a
-// 600 Hz tone, the caller's voice to the agent once bridged. toneAt leaves
-// room for the voice loop's wait for its output to drain after the
-// transfer prompt, which can last its full 30 s while the speech server
-// streams silence (bot/voice Loop.drain).
+// 600 Hz tone, the caller's voice to the agent once bridged, until the
+// test hangs up. The tone lasts long enough for the voice loop's wait for
+// its output to drain after the transfer prompt, which can take its full
+// 30 s while the speech server streams silence (bot/voice Loop.drain).
 const (
 	askAt     = 7.0
-	toneAt    = 48.0
-	toneSecs  = 8.0
+	toneAt    = 12.0
+	toneSecs  = 50.0
 	callerHz  = 600.0
 	agentHz   = 1000.0
 	bankEntry = "0800123000"
@@ -103,6 +103,7 @@ func callerAudio(t *testing.T) string {
 // and hears the whisper summary (PocketSphinx finds its words), then the
 // caller and the agent hear each other's tones.
 func TestBaresipAsksForAPerson(t *testing.T) {
+	t.Parallel()
 	mediatest.RequireTools(t, "baresip", "espeak-ng")
 	audio := callerAudio(t)
 	script := bankScript(t)
@@ -144,6 +145,11 @@ func TestBaresipAsksForAPerson(t *testing.T) {
 	}
 	if _, err := agent.WaitEvent(ctx, baresiptest.EventCallEstablish); err != nil {
 		t.Fatalf("the agent's phone was not called: %v", err)
+	}
+	// The whisper, then a few seconds of conversation.
+	time.Sleep(p.whisperMax + 4*time.Second)
+	if err := caller.Hangup(ctx); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := caller.WaitEvent(ctx, baresiptest.EventCallClosed); err != nil {
 		t.Fatalf("%v\n%s", err, caller.Log())

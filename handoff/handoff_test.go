@@ -67,8 +67,9 @@ type parley struct {
 	svc   *handoff.Service
 	voice voice.Config
 	// handler serves inbound calls; set before the UA serves.
-	handler telephony.Handler
-	dataDir string
+	handler    telephony.Handler
+	dataDir    string
+	whisperMax time.Duration
 }
 
 // transferAll answers each inbound call and gives it to the handoff with
@@ -79,7 +80,9 @@ func transferAll(transfer *runtime.Transfer) func(p *parley) telephony.Handler {
 			if err := c.Answer(ctx); err != nil {
 				return
 			}
-			loop, err := voice.Open(ctx, c, p.voice)
+			vc := p.voice
+			vc.CallID = string(c.ID())
+			loop, err := voice.Open(ctx, c, vc)
 			if err != nil {
 				_ = c.Hangup(ctx)
 				return
@@ -90,7 +93,7 @@ func transferAll(transfer *runtime.Transfer) func(p *parley) telephony.Handler {
 }
 
 // startParley starts it; handler serves the inbound calls.
-func startParley(t *testing.T, queues []acd.QueueConfig, agents []acd.AgentConfig, handler func(p *parley) telephony.Handler) *parley {
+func startParley(t *testing.T, queues []acd.QueueConfig, agents []acd.AgentConfig, handler func(p *parley) telephony.Handler, opts ...func(*handoff.Config, *acd.Config)) *parley {
 	t.Helper()
 	reg, _ := engines(t)
 	dataDir := t.TempDir()
@@ -122,7 +125,12 @@ func startParley(t *testing.T, queues []acd.QueueConfig, agents []acd.AgentConfi
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.acd, err = acd.New(acd.Config{Node: "node-1", Queues: queues, Agents: agents, Tick: 50 * time.Millisecond}); err != nil {
+	hc := handoff.Config{Node: "node-1", Voice: p.voice, WhisperMax: 6 * time.Second}
+	ac := acd.Config{Node: "node-1", Queues: queues, Agents: agents, Tick: 50 * time.Millisecond}
+	for _, o := range opts {
+		o(&hc, &ac)
+	}
+	if p.acd, err = acd.New(ac); err != nil {
 		t.Fatal(err)
 	}
 	var h telephony.Handler = telephony.HandlerFunc(func(ctx context.Context, c *telephony.Call) { p.handler.HandleCall(ctx, c) })
@@ -131,7 +139,9 @@ func startParley(t *testing.T, queues []acd.QueueConfig, agents []acd.AgentConfi
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.svc, err = handoff.New(handoff.Config{ACD: p.acd, Node: "node-1", UA: p.ua, Voice: p.voice, WhisperMax: 6 * time.Second}); err != nil {
+	hc.ACD, hc.UA = p.acd, p.ua
+	p.whisperMax = hc.WhisperMax
+	if p.svc, err = handoff.New(hc); err != nil {
 		t.Fatal(err)
 	}
 	p.handler = handler(p)
@@ -306,6 +316,7 @@ var testTransfer = &runtime.Transfer{Queue: "general", Reason: "caller asked for
 // the bridge carries the caller's tone to the agent and the agent's tone
 // to the caller. The caller hangs up: the ACD completes the call.
 func TestWarmTransfer(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	p := startParley(t, []acd.QueueConfig{{Name: "general", OfferTimeout: 10 * time.Second}},
@@ -410,6 +421,7 @@ func TestWarmTransfer(t *testing.T) {
 // its place with hold music; the caller hangs up and the call is
 // abandoned.
 func TestMissedOfferAndAbandon(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	p := startParley(t, []acd.QueueConfig{{Name: "general", OfferTimeout: 3 * time.Second}},
