@@ -49,6 +49,7 @@ func (s *Service) callback(ctx context.Context, o acd.Offer, se *session) {
 		}
 	}
 	defer func() { _ = agent.Hangup(context.WithoutCancel(ctx)) }()
+	se.add(agent)
 	if err := s.cfg.ACD.Accept(ctx, o.ID); err != nil {
 		log.Warn("agent answered a stale callback offer", "err", err)
 		return
@@ -70,6 +71,7 @@ func (s *Service) callback(ctx context.Context, o acd.Offer, se *session) {
 		return
 	}
 	defer func() { _ = customer.Hangup(context.WithoutCancel(ctx)) }()
+	se.add(customer)
 	br, err := s.cfg.UA.NewBridge(agent, customer)
 	if err != nil {
 		log.Error("bridge failed", "err", err)

@@ -314,7 +314,8 @@ var testTransfer = &runtime.Transfer{Queue: "general", Reason: "caller asked for
 // announcement and then hold music; an agent becomes ready, their
 // registered phone (baresip) rings and answers, hears the whisper, then
 // the bridge carries the caller's tone to the agent and the agent's tone
-// to the caller. The caller hangs up: the ACD completes the call.
+// to the caller. The console hangs up (Service.Hangup): both legs end and
+// the ACD completes the call.
 func TestWarmTransfer(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -373,8 +374,21 @@ func TestWarmTransfer(t *testing.T) {
 	if s := toneShare(cl.heard(bridged+0.5, bridged+2.5), cl.rate, 1000); s < 0.7 {
 		t.Errorf("the caller does not hear the agent steadily (%.2f at 1 kHz)", s)
 	}
-	if err := cl.call.Hangup(ctx); err != nil {
+	// The console hangs up (handoff.Service.Hangup, console.CallControl).
+	if err := p.svc.Hangup(ctx, "no-such-call"); !errors.Is(err, acd.ErrUnknownCall) {
+		t.Errorf("Hangup of an unknown call: %v", err)
+	}
+	calls := agentState(t, p.acd, "alice").Calls
+	if len(calls) != 1 {
+		t.Fatalf("agent's calls %v", calls)
+	}
+	if err := p.svc.Hangup(ctx, calls[0]); err != nil {
 		t.Fatal(err)
+	}
+	select {
+	case <-cl.call.Done():
+	case <-ctx.Done():
+		t.Fatal("the caller's call did not end")
 	}
 	if _, err := phone.WaitEvent(ctx, baresiptest.EventCallClosed); err != nil {
 		t.Fatalf("agent phone: %v", err)

@@ -69,9 +69,42 @@ type Service struct {
 var _ voice.Transferer = (*Service)(nil)
 
 // session is what Run needs of a call served on this node: a mailbox of
-// its ACD events.
+// its ACD events, and its calls for Hangup.
 type session struct {
 	events chan acd.Event
+
+	mu    sync.Mutex
+	calls []*telephony.Call
+}
+
+// add makes c one of the calls Hangup ends.
+func (se *session) add(c *telephony.Call) {
+	se.mu.Lock()
+	se.calls = append(se.calls, c)
+	se.mu.Unlock()
+}
+
+// Hangup ends a call this node serves (the console's hang-up): the
+// caller's call, or both legs of a callback; the conversation then ends
+// as if the caller had hung up. acd.ErrUnknownCall when this node serves
+// no such call.
+func (s *Service) Hangup(ctx context.Context, callID string) error {
+	s.mu.Lock()
+	se := s.calls[callID]
+	s.mu.Unlock()
+	if se == nil {
+		return fmt.Errorf("%w: %q is not served on node %s", acd.ErrUnknownCall, callID, s.cfg.Node)
+	}
+	se.mu.Lock()
+	calls := append([]*telephony.Call(nil), se.calls...)
+	se.mu.Unlock()
+	var errs []error
+	for _, c := range calls {
+		if err := c.Hangup(ctx); err != nil && !c.Ended() {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // New returns a Service.

@@ -51,6 +51,7 @@ func (s *Service) Transfer(ctx context.Context, r voice.TransferRequest) {
 	}
 	q.queue = t.Queue
 	q.se = s.register(q.id)
+	q.se.add(c)
 	defer s.unregister(q.id)
 	defer q.end(ctx)
 	q.startHold()
