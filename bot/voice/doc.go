@@ -22,7 +22,11 @@
 // listens while the bot speaks. Its START-OF-INPUT (RFC 6787 section 9.14)
 // stops the prompt: BARGE-IN-OCCURRED to the synthesizer (section 8.6),
 // the audio queued for the caller is dropped, and the rest of the prompts
-// before the Listen are skipped. With barge-in off (compliance prompts) the
+// before the Listen are skipped. The loop's own VAD on the caller's audio
+// (the same detector and 80 ms onset as the recognizer's) usually hears
+// the onset first, one RTP hop and jitter buffer earlier, and stops the
+// prompt the same way; should the recognizer then hear nothing, the
+// no-input timer it starts ends the turn as NoInput. With barge-in off (compliance prompts) the
 // recognizer is not listening during the prompt and keys wait until it
 // ends; with dtmf only a key stops it. The bot never talks over itself:
 // prompts are queued one after another on one output.

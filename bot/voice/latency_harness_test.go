@@ -2,11 +2,11 @@ package voice_test
 
 import (
 	"context"
-	"log/slog"
-	"os"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -195,16 +195,16 @@ type utterance struct {
 // (and background noise) and an RTP handler that timestamps the bot's
 // packets as they arrive, decoded to tell speech from silence.
 type benchCaller struct {
-	mu     sync.Mutex
-	queue  [][]int16
-	onset  time.Time // first loud frame of the current utterance handed to the transmitter
-	end    time.Time // last loud frame so far
-	noise  float64   // background noise amplitude (0: none)
-	seed   uint32
-	pkts   []rxPacket
-	dec    *g722.Decoder
-	pcm    []int16
-	inner  media.Handler
+	mu    sync.Mutex
+	queue [][]int16
+	onset time.Time // first loud frame of the current utterance handed to the transmitter
+	end   time.Time // last loud frame so far
+	noise float64   // background noise amplitude (0: none)
+	seed  uint32
+	pkts  []rxPacket
+	dec   *g722.Decoder
+	pcm   []int16
+	inner media.Handler
 }
 
 type rxPacket struct {
