@@ -62,7 +62,6 @@ type timedRecognizer struct {
 	speech.Recognizer
 	mu    sync.Mutex
 	recs  []recogTiming
-	onEnd func()
 }
 
 type recogTiming struct {
