@@ -60,8 +60,8 @@ func levelDB(pcm []int16) float64 {
 // speech, on the critical path).
 type timedRecognizer struct {
 	speech.Recognizer
-	mu    sync.Mutex
-	recs  []recogTiming
+	mu   sync.Mutex
+	recs []recogTiming
 }
 
 type recogTiming struct {
