@@ -60,7 +60,13 @@ func (s *Service) callback(ctx context.Context, o acd.Offer, se *session) {
 		}
 	}()
 	text := "Callback to " + spelled(o.Call.Callback) + "."
-	if p, err := ParsePacket(o.Call.Context); err == nil {
+	p, ok := s.takePacket(o.CallID)
+	if !ok {
+		var err error
+		p, err = ParsePacket(o.Call.Context)
+		ok = err == nil
+	}
+	if ok {
 		text += " " + whisperText(p, s.cfg.WhisperMax)
 	}
 	s.whisper(ctx, agent, text, log)

@@ -112,6 +112,7 @@ func (q *queued) fallback(ctx context.Context, f acd.Fallback) {
 		q.say(ctx, sayMessageDone)
 	case acd.FallbackCallback:
 		if q.callbackKept(ctx) {
+			q.s.keepPacket(q.id, q.packet)
 			q.log.Info("callback requested", "queue", q.queue, "number", q.number)
 			q.say(ctx, sayCallback)
 			return

@@ -10,6 +10,7 @@ import (
 	"github.com/parley-cc/parley/acd"
 	"github.com/parley-cc/parley/handoff"
 	"github.com/parley-cc/parley/media/wav"
+	"github.com/parley-cc/parley/telephony/baresiptest"
 )
 
 // ended waits for Parley to hang the caller up.
@@ -86,6 +87,68 @@ func TestFallbacks(t *testing.T) {
 		}
 		if _, err := os.Stat(filepath.Join(p.dataDir, "messages")); err == nil {
 			t.Error("a message was recorded")
+		}
+	})
+	t.Run("callback", func(t *testing.T) {
+		t.Parallel()
+		ctx, cancel := context.WithTimeout(context.Background(), 80*time.Second)
+		defer cancel()
+		p := startParley(t, []acd.QueueConfig{{Name: "general", MaxWait: 2 * time.Second, Fallback: acd.FallbackCallback, OfferTimeout: 15 * time.Second}},
+			[]acd.AgentConfig{{ID: "dave", Phone: "dave"}, {ID: "cust7", Phone: "cust7"}}, transferAll(testTransfer))
+		agent := baresiptest.Start(t, baresiptest.Config{User: "dave", Registrar: p.ua.SIPAddr(), Password: agentPassword,
+			AutoAnswer: true, Audio: toneWAV(t, 1000, 60), Codecs: []string{"g711"}})
+		customer := baresiptest.Start(t, baresiptest.Config{User: "cust7", Registrar: p.ua.SIPAddr(), Password: agentPassword,
+			AutoAnswer: true, Audio: toneWAV(t, 440, 60), Codecs: []string{"g711"}})
+		for _, ph := range []*baresiptest.Phone{agent, customer} {
+			if err := ph.Registered(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The caller (cust7, from a phone of its own) waits, gets the
+		// callback promise and is hung up on.
+		cl := dialFrom(t, ctx, p, 440, "cust7")
+		ended(t, ctx, cl)
+		if f := loudFraction(cl.heard(cl.now()-3, cl.now()), cl.rate); f < 0.4 {
+			t.Errorf("the caller was not told about the callback (%.2f loud)", f)
+		}
+		st, err := p.acd.Stats(ctx, "general")
+		if err != nil || st.Waiting != 1 {
+			t.Fatalf("the callback request is not queued: %+v, %v", st, err)
+		}
+		// Dave becomes ready: his phone rings, he hears who to call back,
+		// then the customer's phone rings and they talk.
+		if err := p.acd.Login(ctx, "dave"); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.acd.SetState(ctx, "dave", acd.StateReady, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := agent.WaitEvent(ctx, baresiptest.EventCallEstablish); err != nil {
+			t.Fatalf("the agent was not called: %v", err)
+		}
+		if _, err := customer.WaitEvent(ctx, baresiptest.EventCallEstablish); err != nil {
+			t.Fatalf("the customer was not called back: %v", err)
+		}
+		time.Sleep(3 * time.Second)
+		if err := customer.Hangup(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := agent.WaitEvent(ctx, baresiptest.EventCallClosed); err != nil {
+			t.Fatalf("the agent's call did not end: %v", err)
+		}
+		waitFor(t, ctx, "the callback completed", func() bool {
+			st, err := p.acd.Stats(ctx, "general")
+			return err == nil && st.Waiting == 0 && st.Answered == 1 && p.svc.Waiting() == 0
+		})
+		heard, rate := phoneHeard(t, agent)
+		onset := toneOnset(heard, rate, 440)
+		if onset < 1 {
+			t.Fatalf("the agent heard no whisper, or never the customer (onset %.1fs)", onset)
+		}
+		text := transcribe(t, heard[:int(onset*float64(rate))], rate)
+		t.Logf("agent heard %q, then the customer from %.1fs", text, onset)
+		if words(text, "callback", "call", "back", "to", "general", "lost", "debit", "card") < 2 {
+			t.Errorf("the callback whisper's words are not in what the agent heard: %q", text)
 		}
 	})
 }

@@ -174,6 +174,11 @@ type caller struct {
 
 func dial(t *testing.T, ctx context.Context, p *parley, tone float64) *caller {
 	t.Helper()
+	return dialFrom(t, ctx, p, tone, "+15550001111")
+}
+
+func dialFrom(t *testing.T, ctx context.Context, p *parley, tone float64, number string) *caller {
+	t.Helper()
 	ua, err := telephony.NewUA(telephony.Config{SIPAddr: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
@@ -181,7 +186,7 @@ func dial(t *testing.T, ctx context.Context, p *parley, tone float64) *caller {
 	done := make(chan error, 1)
 	go func() { done <- ua.Serve(context.Background()) }()
 	t.Cleanup(func() { _ = ua.Close(); <-done })
-	c, err := ua.Dial(ctx, telephony.DialOptions{To: "sip:help@" + p.ua.SIPAddr().String(), CallerID: "+15550001111"})
+	c, err := ua.Dial(ctx, telephony.DialOptions{To: "sip:help@" + p.ua.SIPAddr().String(), CallerID: number})
 	if err != nil {
 		t.Fatal(err)
 	}

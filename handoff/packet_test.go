@@ -179,3 +179,39 @@ func FuzzParsePacket(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkPacket builds and marshals the packet of a 40-turn call, as a
+// transfer does.
+func BenchmarkPacket(b *testing.B) {
+	tr := sampleTransfer()
+	for len(tr.Context.Transcript) < 40 {
+		tr.Context.Transcript = append(tr.Context.Transcript, tr.Context.Transcript[:4]...)
+	}
+	b.ReportAllocs()
+	var n int
+	for b.Loop() {
+		out, err := NewPacket(Source{CallID: "c-1", Caller: "+447700900123", Transfer: tr, Now: t0}).Marshal()
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(out)
+	}
+	b.ReportMetric(float64(n), "bytes/packet")
+}
+
+// BenchmarkPacketTruncate marshals a 700 KB transcript down to 256 KiB.
+func BenchmarkPacketTruncate(b *testing.B) {
+	tr := sampleTransfer()
+	long := strings.Repeat("blah ", 700)
+	tr.Context.Transcript = nil
+	for i := range 200 {
+		tr.Context.Transcript = append(tr.Context.Transcript, runtime.Turn{Speaker: "caller", Text: long, Start: t0.Add(time.Duration(i) * time.Second)})
+	}
+	p := NewPacket(Source{CallID: "c-1", Transfer: tr, Now: t0})
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := p.Marshal(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -64,6 +64,10 @@ type Service struct {
 	mu    sync.Mutex
 	calls map[string]*session // call ID -> the goroutine serving it here
 	wg    sync.WaitGroup      // callbacks started by Run
+	run   context.Context     // Run's, while it runs
+	// packets of this node's callback requests, for the agent's whisper
+	// (offers carry no context).
+	packets map[string]Packet
 }
 
 var _ voice.Transferer = (*Service)(nil)
@@ -127,7 +131,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	s := &Service{cfg: cfg, log: cfg.Log.With("component", "handoff"), calls: map[string]*session{}}
+	s := &Service{cfg: cfg, log: cfg.Log.With("component", "handoff"), calls: map[string]*session{}, packets: map[string]Packet{}}
 	if cfg.HoldAudio == "" {
 		s.hold = HoldMusic()
 	} else {
@@ -144,15 +148,22 @@ func New(cfg Config) (*Service, error) {
 // is for and rings the agents of callback requests this node made. It
 // returns after the callbacks it started have ended.
 func (s *Service) Run(ctx context.Context) error {
+	s.mu.Lock()
+	s.run = ctx
+	s.mu.Unlock()
 	for ev := range s.cfg.ACD.Subscribe(ctx) {
 		s.dispatch(ctx, ev)
 	}
+	s.mu.Lock()
+	s.run = nil // no callback starts after this
+	s.mu.Unlock()
 	s.wg.Wait()
 	return nil
 }
 
 // dispatch delivers one event; it never blocks on a call.
 func (s *Service) dispatch(ctx context.Context, ev acd.Event) {
+
 	if ev.CallID == "" {
 		return
 	}
@@ -172,8 +183,14 @@ func (s *Service) dispatch(ctx context.Context, ev acd.Event) {
 	}
 	o := *ev.Offer
 	if o.Call.Callback != "" {
-		se := s.register(o.CallID)
+		s.mu.Lock()
+		if s.run == nil {
+			s.mu.Unlock()
+			return
+		}
 		s.wg.Add(1)
+		s.mu.Unlock()
+		se := s.register(o.CallID)
 		go func() {
 			defer s.wg.Done()
 			defer s.unregister(o.CallID)
@@ -202,9 +219,49 @@ func (s *Service) unregister(id string) {
 	s.mu.Unlock()
 }
 
+// release ends a transfer's hold on its call's events: the events that
+// reached its mailbox after it stopped reading (an offer of the callback
+// request the call became, made while the caller heard the goodbye) are
+// dispatched again, now as for a call this node no longer holds.
+func (s *Service) release(id string, se *session) {
+	s.unregister(id)
+	s.mu.Lock()
+	ctx := s.run
+	s.mu.Unlock()
+	if ctx == nil || ctx.Err() != nil {
+		return
+	}
+	for {
+		select {
+		case ev := <-se.events:
+			if ev.Kind == acd.EventOffer {
+				s.dispatch(ctx, ev)
+			}
+		default:
+			return
+		}
+	}
+}
+
 // Waiting is how many calls this node serves in queues or with agents now.
 func (s *Service) Waiting() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.calls)
+}
+
+// keepPacket remembers the packet of a callback request until its offer.
+func (s *Service) keepPacket(id string, p Packet) {
+	s.mu.Lock()
+	s.packets[id] = p
+	s.mu.Unlock()
+}
+
+// takePacket returns (and forgets) a callback request's packet.
+func (s *Service) takePacket(id string) (Packet, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.packets[id]
+	delete(s.packets, id)
+	return p, ok
 }

@@ -52,7 +52,7 @@ func (s *Service) Transfer(ctx context.Context, r voice.TransferRequest) {
 	q.queue = t.Queue
 	q.se = s.register(q.id)
 	q.se.add(c)
-	defer s.unregister(q.id)
+	defer s.release(q.id, q.se)
 	defer q.end(ctx)
 	q.startHold()
 	req, ok := q.request(ctx, t, r.Script)
