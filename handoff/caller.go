@@ -20,7 +20,8 @@ func (q *queued) startHold() {
 	if speech == nil {
 		return
 	}
-	q.hold = newHoldSource(speech.Audio(), q.s.hold, leg.Transmitter().Rate())
+	rate := leg.Transmitter().Rate()
+	q.hold = newHoldSource(speech.Audio(), q.s.holdClip(rate), rate)
 	leg.Transmitter().Play(q.hold, nil)
 }
 

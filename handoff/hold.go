@@ -1,7 +1,9 @@
 package handoff
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -29,6 +31,48 @@ func HoldMusic() *play.Clip {
 	}
 	pcm = append(pcm, make([]int16, cap(pcm)-len(pcm))...) // 800 ms pause
 	c, _ := play.NewClip("hold-music", holdRate, pcm)
+	return c
+}
+
+// render returns c at rate, decoded once: Players of a clip at the
+// session's rate copy samples instead of resampling every frame.
+func render(c *play.Clip, rate int) (*play.Clip, error) {
+	if c.Rate() == rate {
+		return c, nil
+	}
+	p, err := play.NewPlayer(c, play.Config{Rate: rate})
+	if err != nil {
+		return nil, err
+	}
+	defer p.Close()
+	out := make([]int16, 0, int(int64(c.Len())*int64(rate)/int64(c.Rate()))+p.FrameSize())
+	frame := make([]int16, p.FrameSize())
+	for {
+		n, err := p.Next(frame)
+		out = append(out, frame[:n]...)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return play.NewClip(c.String(), rate, out)
+}
+
+// holdClip returns the hold audio at rate, rendering it on first use.
+func (s *Service) holdClip(rate int) *play.Clip {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c := s.clips[rate]; c != nil {
+		return c
+	}
+	c, err := render(s.hold, rate)
+	if err != nil {
+		s.log.Warn("hold audio played resampled frame by frame", "rate", rate, "err", err)
+		return s.hold
+	}
+	s.clips[rate] = c
 	return c
 }
 

@@ -68,6 +68,7 @@ type Service struct {
 	// packets of this node's callback requests, for the agent's whisper
 	// (offers carry no context).
 	packets map[string]Packet
+	clips   map[int]*play.Clip // the hold audio at each call rate
 }
 
 var _ voice.Transferer = (*Service)(nil)
@@ -131,7 +132,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	s := &Service{cfg: cfg, log: cfg.Log.With("component", "handoff"), calls: map[string]*session{}, packets: map[string]Packet{}}
+	s := &Service{cfg: cfg, log: cfg.Log.With("component", "handoff"), calls: map[string]*session{}, packets: map[string]Packet{}, clips: map[int]*play.Clip{}}
 	if cfg.HoldAudio == "" {
 		s.hold = HoldMusic()
 	} else {
