@@ -65,13 +65,16 @@ func (q *queued) stopAnnounce() {
 	q.annCancel, q.annDone = nil, nil
 }
 
-// say speaks text to the caller and returns when it has been heard.
+// say speaks text to the caller and returns when it has been heard. Its
+// prompts end the wait (goodbye, voicemail, callback), so the music stops
+// for good.
 func (q *queued) say(ctx context.Context, text string) {
 	q.stopAnnounce()
 	if q.loop == nil || q.call.Ended() {
 		return
 	}
 	if q.hold != nil {
+		q.hold.setMusic(false)
 		q.hold.setSpeaking(true)
 		defer q.hold.setSpeaking(false)
 	}

@@ -2,14 +2,21 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"log/slog"
+	"math"
+	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/parley-cc/parley/acd/acdtest"
+	"github.com/parley-cc/parley/telephony"
 )
 
 // TestDefaultQueuesServeTheScripts: every queue the shipped scripts
@@ -127,4 +134,135 @@ func TestStartACD(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestServeQueuesTransfers runs `parley serve` as from the embedded
+// defaults with the bank script and one queue that gives up after 10 s: a
+// caller pressing 0 for an adviser is transferred by the bot, queued by
+// the ACD, hears hold music, and is told goodbye at max wait; /healthz
+// reports the ACD.
+func TestServeQueuesTransfers(t *testing.T) {
+	cfg := testConfig()
+	cfg.HTTP.Addr = freeAddr(t)
+	cfg.SIP.Addr = freeAddr(t)
+	cfg.DataDir = t.TempDir()
+	cfg.ShutdownTimeout = 5 * time.Second
+	cfg.Bot.ScriptsDir = alwaysOpenBank(t)
+	cfg.ACD.Queues = []ACDQueueConfig{{Name: "general", MaxWait: 10 * time.Second, Fallback: "goodbye"}}
+	drain, stopDraining := context.WithCancel(context.Background())
+	defer stopDraining()
+	done := make(chan error, 1)
+	go func() { done <- serve(drain, context.Background(), cfg, slog.New(slog.DiscardHandler)) }()
+	defer func() {
+		stopDraining()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	var rep healthReport
+	for range 200 {
+		resp, err := http.Get("http://" + cfg.HTTP.Addr + "/healthz")
+		if err == nil {
+			_ = json.NewDecoder(resp.Body).Decode(&rep)
+			resp.Body.Close()
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if rep.Checks["acd"] != "ok" {
+		t.Fatalf("healthz checks %v, want acd ok", rep.Checks)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 70*time.Second)
+	defer cancel()
+	ua, err := telephony.NewUA(telephony.Config{SIPAddr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uaDone := make(chan error, 1)
+	go func() { uaDone <- ua.Serve(context.Background()) }()
+	defer func() { _ = ua.Close(); <-uaDone }()
+	c, err := ua.Dial(ctx, telephony.DialOptions{To: "sip:0800123000@" + cfg.SIP.Addr, CallerID: "+15550002222"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rate := c.Leg().Receiver().Rate()
+	var mu sync.Mutex
+	var heard []int16
+	c.Leg().Receiver().AddListener(func(_ time.Duration, pcm []int16) {
+		mu.Lock()
+		heard = append(heard, pcm...)
+		mu.Unlock()
+	})
+	time.Sleep(6 * time.Second) // the greeting (barge-in off), into how-can-I-help
+	if err := c.SendDigit(ctx, '0', 0); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-c.Done():
+	case <-ctx.Done():
+		t.Fatal("Parley did not end the call")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	best := 0.0
+	for i := 0; i+rate <= len(heard); i += rate / 4 {
+		best = max(best, notesShare(heard[i:i+rate], rate))
+	}
+	var per []string
+	for i := 0; i+rate <= len(heard); i += rate {
+		per = append(per, fmt.Sprintf("%.2f", notesShare(heard[i:i+rate], rate)))
+	}
+	t.Logf("call of %.1fs at %d Hz; hold music %.2f at its notes (per second %v)", float64(len(heard))/float64(rate), rate, best, per)
+	if best < 0.5 {
+		t.Error("the caller never heard hold music: the transfer did not reach the ACD")
+	}
+}
+
+// alwaysOpenBank is a scripts directory with the bank script, its
+// advisers on duty at any hour.
+func alwaysOpenBank(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../../scripts/bank/bank.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(b), `mon-sun: "08:00-20:00"`, `mon-sun: "00:00-24:00"`, 1)
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "bank"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	kb, _ := filepath.Abs("../../scripts/bank/kb")
+	if err := os.Symlink(kb, filepath.Join(dir, "bank", "kb")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "bank", "bank.yaml"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// notesShare is the share of pcm's energy at the built-in hold music's
+// three notes (Goertzel over 50 ms blocks: each note lasts 400 ms).
+func notesShare(pcm []int16, rate int) float64 {
+	var at, total float64
+	n := rate / 20
+	for i := 0; i+n <= len(pcm); i += n {
+		blk := pcm[i : i+n]
+		for _, s := range blk {
+			total += float64(s) * float64(s)
+		}
+		for _, f := range []float64{523.25, 659.25, 783.99} {
+			coeff := 2 * math.Cos(2*math.Pi*f/float64(rate))
+			var s1, s2 float64
+			for _, x := range blk {
+				s1, s2 = float64(x)+coeff*s1-s2, s1
+			}
+			at += 2 * (s1*s1 + s2*s2 - coeff*s1*s2) / float64(n)
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return at / total
 }
