@@ -523,3 +523,52 @@ func words(text string, want ...string) int {
 	}
 	return n
 }
+
+// TestDeclineStopsRinging: the agent declines the offer on the desktop
+// while the phone rings: the ringing stops at once, the agent goes
+// not-ready, and the caller waits on at their place.
+func TestDeclineStopsRinging(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	p := startParley(t, []acd.QueueConfig{{Name: "general", OfferTimeout: 20 * time.Second}},
+		[]acd.AgentConfig{{ID: "erin", Phone: "erin"}}, transferAll(testTransfer))
+	phone := baresiptest.Start(t, baresiptest.Config{User: "erin", Registrar: p.ua.SIPAddr(), Password: agentPassword, Codecs: []string{"g711"}})
+	if err := phone.Registered(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.acd.Login(ctx, "erin"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.acd.SetState(ctx, "erin", acd.StateReady, ""); err != nil {
+		t.Fatal(err)
+	}
+	cl := dial(t, ctx, p, 440)
+	if _, err := phone.WaitEvent(ctx, baresiptest.EventCallIncoming); err != nil {
+		t.Fatalf("agent phone did not ring: %v", err)
+	}
+	o, ok, err := p.acd.CurrentOffer(ctx, "erin")
+	if err != nil || !ok {
+		t.Fatalf("no current offer: %v", err)
+	}
+	declined := time.Now()
+	if err := p.acd.Decline(ctx, o.ID, "busy with paperwork"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := phone.WaitEvent(ctx, baresiptest.EventCallClosed); err != nil {
+		t.Fatalf("the ringing did not stop: %v", err)
+	}
+	if d := time.Since(declined); d > 3*time.Second {
+		t.Errorf("the phone rang on %v after the decline", d)
+	}
+	if ag := agentState(t, p.acd, "erin"); ag.State != acd.StateNotReady {
+		t.Errorf("agent %s %q after declining, want not-ready", ag.State, ag.Reason)
+	}
+	st, err := p.acd.Stats(ctx, "general")
+	if err != nil || st.Waiting != 1 {
+		t.Errorf("the call is not waiting again: %+v, %v", st, err)
+	}
+	if cl.call.Ended() {
+		t.Error("the caller's call ended")
+	}
+}
