@@ -17,11 +17,22 @@
 // call, and marshals to at most MaxPacketSize bytes: the oldest turns are
 // dropped first, and a marker turn says how many.
 //
+// # Service
+//
+// Service implements voice.Transferer: the bot's voice.Service hands it
+// each transfer with the call and the caller's still-open voice loop.
+// Run reads the ACD's events; serve owns it (and the ACD's own Run) and
+// stops it at shutdown. Hangup ends a call this node serves (the
+// console's hang-up). docs/handoff.md describes the whole flow.
+//
 // # Concurrency properties
 //
-// A Packet is a plain value. A Service is safe for concurrent calls: each
-// transfer runs on the goroutine of the call's handler; one goroutine that
-// Run owns reads the ACD's events and hands each offer to the goroutine of
-// the call it is for, so that a call's state changes are applied in order
-// by that call's goroutine alone.
+// A Packet is a plain value. A Service is safe for concurrent calls. Each
+// transfer runs on the goroutine of the call's handler, which applies
+// every change of its call in order; the phones it rings and the
+// announcements it speaks run on goroutines it starts and waits for
+// before it returns. Run's goroutine reads the ACD's events and never
+// blocks on a call: it drops each into the mailbox of the call it is for
+// (64 events; a full mailbox drops and logs), and starts a goroutine per
+// callback offer, which Run waits for before it returns.
 package handoff

@@ -3,6 +3,7 @@ package handoff
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/parley-cc/parley/acd"
@@ -219,10 +220,7 @@ func (s *Service) voiceConfig(callID string) voice.Config {
 
 // whisper speaks text to the agent's leg before the bridge, within
 // WhisperMax plus a margin for the speech session.
-func (s *Service) whisper(ctx context.Context, agent *telephony.Call, text string, log interface {
-	Warn(string, ...any)
-	Debug(string, ...any)
-}) {
+func (s *Service) whisper(ctx context.Context, agent *telephony.Call, text string, log *slog.Logger) {
 	if text == "" {
 		return
 	}

@@ -202,7 +202,7 @@ func (q *queued) onRing(ctx context.Context, r ringResult) bool {
 	return q.connect(ctx, r.agent, r.offer)
 }
 
-// request for the summarizer.
+// summaryCall is what the summarizer works from.
 func summaryCall(t *runtime.Transfer) summary.Call {
 	h := t.Context
 	c := summary.Call{Intents: h.Intents, Slots: h.Slots, Sentiment: h.Sentiment, Trend: h.Trend}
