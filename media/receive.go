@@ -46,6 +46,15 @@ type ReceiverConfig struct {
 	// JitterMin and JitterMax bound the jitter buffer's playout delay;
 	// defaults as media/jitter.
 	JitterMin, JitterMax time.Duration
+	// Immediate plays each packet as it arrives, on the session's reader
+	// goroutine, with no jitter buffer and no wait for a Tick: for a leg
+	// on loopback or a LAN (a speech server's audio), where packets come
+	// in order and on time and any playout delay is pure latency. A packet
+	// older than one already played (reordered or repeated) is dropped, a
+	// lost one is neither waited for nor concealed, and OnAudio, OnSpeech,
+	// Record and the listeners run on the reader goroutine. Never for a
+	// caller's leg across the internet.
+	Immediate bool
 	// VAD configures voice activity detection; SampleRate and FrameMs are
 	// set by the Receiver.
 	VAD vad.Config
@@ -97,7 +106,9 @@ type ReceiverStats struct {
 //
 // HandleRTP runs on the session's reader goroutine and only buffers; Tick
 // runs on a Pacer every Ptime and does the rest, so the reader never waits
-// on decoding or disk. Per packet and per frame it allocates nothing.
+// on decoding or disk (with ReceiverConfig.Immediate, HandleRTP plays each
+// packet itself and Tick only times DTMF). Per packet and per frame it
+// allocates nothing.
 type Receiver struct {
 	cfg      ReceiverConfig
 	payloads *PayloadMap
@@ -109,6 +120,8 @@ type Receiver struct {
 	scratch  [MaxPacketSize + 1]byte // payload type byte + payload, pushed to the jitter buffer
 	lastSSRC uint32
 	haveSSRC bool
+	lastSeq  uint16 // Immediate: the last packet played
+	haveSeq  bool
 	clock    int // clock rate of the jitter buffer in use
 
 	jb atomic.Pointer[jitter.Buffer]
@@ -251,6 +264,7 @@ func (r *Receiver) HandleRTP(hdr *rtp.Header, payload []byte) {
 			r.dtmfMu.Unlock()
 		}
 		r.lastSSRC, r.haveSSRC = hdr.SSRC, true
+		r.haveSeq = false
 	}
 	now := r.cfg.Now()
 	if codec.IsTelephoneEvent() {
@@ -277,7 +291,24 @@ func (r *Receiver) HandleRTP(hdr *rtp.Header, payload []byte) {
 	// decodes every frame with the codec it was sent in.
 	r.scratch[0] = hdr.PayloadType
 	n := copy(r.scratch[1:], payload)
+	if r.cfg.Immediate {
+		r.playNow(hdr.SequenceNumber, r.scratch[:1+n])
+		return
+	}
 	_ = r.jb.Load().Push(hdr.SequenceNumber, hdr.Timestamp, r.scratch[:1+n], now)
+}
+
+// playNow plays one packet as it arrives (ReceiverConfig.Immediate), on
+// the reader goroutine, unless it is older than the last one played.
+func (r *Receiver) playNow(seq uint16, buf []byte) {
+	if r.haveSeq && int16(seq-r.lastSeq) <= 0 {
+		return
+	}
+	r.lastSeq, r.haveSeq = seq, true
+	at := time.Duration(r.played) * r.frameDur
+	r.played++
+	audio := r.decode(buf)
+	r.deliver(at, audio)
 }
 
 func (r *Receiver) onTone(t dtmf.Tone) {
@@ -300,6 +331,9 @@ func (r *Receiver) Tick(now time.Time) {
 	r.dtmfMu.Lock()
 	r.dtmf.Tick(now)
 	r.dtmfMu.Unlock()
+	if r.cfg.Immediate {
+		return // packets play as they arrive
+	}
 
 	due := int64(now.Sub(r.start)/r.frameDur) + 1
 	if due-r.played > 1 {
@@ -341,6 +375,12 @@ func (r *Receiver) playFrame(now time.Time, at time.Duration) {
 	case r.concealing:
 		audio = r.conceal()
 	}
+	r.deliver(at, audio)
+}
+
+// deliver hands the frame in r.pcm (audio false: nothing to play) to the
+// VAD, the recorder and the listeners.
+func (r *Receiver) deliver(at time.Duration, audio bool) {
 	if !audio {
 		r.silent.Add(1)
 		clear(r.pcm)

@@ -55,6 +55,15 @@ type Config struct {
 	SetupTimeout time.Duration
 	// RetryAfter is how long a failed server is skipped; default 30 s.
 	RetryAfter time.Duration
+	// JitterMin and JitterMax bound the playout delay of a jitter buffer
+	// on the audio the server sends. Both zero (the default): no jitter
+	// buffer, each packet is played as it arrives
+	// (media.ReceiverConfig.Immediate), for a speech server on loopback
+	// or a LAN, where a buffer for a caller's leg across the internet
+	// (media/jitter's 40 to 300 ms) only delays every prompt. Set them as
+	// for a call leg when the server is across a WAN; a zero bound then
+	// takes media/jitter's default.
+	JitterMin, JitterMax time.Duration
 	// Log receives the client's logs; default slog.Default().
 	Log *slog.Logger
 }
@@ -108,6 +117,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.cfg.RetryAfter <= 0 {
 		c.cfg.RetryAfter = 30 * time.Second
+	}
+	if c.cfg.JitterMin < 0 || c.cfg.JitterMax < 0 || c.cfg.JitterMax > 0 && c.cfg.JitterMax < c.cfg.JitterMin {
+		return nil, fmt.Errorf("mrcp client: jitter delay bounds %v..%v", c.cfg.JitterMin, c.cfg.JitterMax)
 	}
 	if len(c.cfg.Codecs) == 0 {
 		te, _ := media.NewCodec(101, media.NameTelephoneEvent, 8000, 0)

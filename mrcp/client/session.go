@@ -254,9 +254,20 @@ func (s *Session) startAudio(answer *mrcp.Description) error {
 	}
 	return s.leg.Start(media.LegConfig{
 		Payloads: pm, Remote: netip.AddrPortFrom(addr, uint16(st.Port)), Symmetric: true, Ptime: st.Ptime,
-		Receive: media.ReceiverConfig{Rate: s.opts.Rate, OnAudio: s.opts.OnAudio},
+		Receive: s.c.receiveConfig(s.opts),
 		Send:    media.TransmitterConfig{Rate: s.opts.Rate},
 	})
+}
+
+// receiveConfig is the receive path of a session's audio: at the
+// session's rate, each packet played as it arrives unless Config sets
+// jitter buffer bounds.
+func (c *Client) receiveConfig(opts SessionOptions) media.ReceiverConfig {
+	return media.ReceiverConfig{
+		Rate: opts.Rate, OnAudio: opts.OnAudio,
+		JitterMin: c.cfg.JitterMin, JitterMax: c.cfg.JitterMax,
+		Immediate: c.cfg.JitterMin == 0 && c.cfg.JitterMax == 0,
+	}
 }
 
 // Channel returns the session's channel for a resource, nil if none.

@@ -51,6 +51,15 @@ type Config struct {
 	// WriteTimeout closes a control connection whose peer does not read
 	// what the server writes within this time; default 5 s.
 	WriteTimeout time.Duration
+	// JitterMin and JitterMax bound the playout delay of a jitter buffer
+	// on the audio a client sends (the caller's speech, for the
+	// recognizer). Both zero (the default): no jitter buffer, each packet
+	// goes to the recognizer as it arrives (media.ReceiverConfig.Immediate),
+	// for clients on loopback or a LAN, where a buffer for a caller's leg
+	// across the internet (media/jitter's 40 to 300 ms) only delays every
+	// end of speech. Set them as for a call leg when clients reach the
+	// server across a WAN; a zero bound then takes media/jitter's default.
+	JitterMin, JitterMax time.Duration
 	// UserAgent is the SIP User-Agent; default "Parley speechd".
 	UserAgent string
 	// Log receives the server's logs; default slog.Default().
@@ -98,6 +107,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = 5 * time.Second
+	}
+	if cfg.JitterMin < 0 || cfg.JitterMax < 0 || cfg.JitterMax > 0 && cfg.JitterMax < cfg.JitterMin {
+		return nil, fmt.Errorf("mrcp server: jitter delay bounds %v..%v", cfg.JitterMin, cfg.JitterMax)
 	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "Parley speechd"

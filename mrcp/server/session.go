@@ -283,7 +283,10 @@ func (ss *session) openAudio(ctx context.Context, offer *mrcp.Description, st mr
 		Symmetric: true,
 		Ptime:     st.Ptime,
 		Receive: media.ReceiverConfig{
-			Rate: rate,
+			Rate:      rate,
+			JitterMin: ss.srv.cfg.JitterMin,
+			JitterMax: ss.srv.cfg.JitterMax,
+			Immediate: ss.srv.cfg.JitterMin == 0 && ss.srv.cfg.JitterMax == 0,
 			OnAudio: func(at time.Duration, pcm []int16) {
 				if r := ss.recog.Load(); r != nil {
 					r.Audio(at, pcm)
