@@ -44,6 +44,7 @@ type output struct {
 	firstTTS  time.Time
 	firstSent time.Time
 	dropped   int
+	trimmed   int // silent frames dropped to shed a backlog
 
 	// signal is poked (non-blocking) when audio first reaches the caller.
 	signal chan struct{}
@@ -76,6 +77,15 @@ func (o *output) fromTTS(_ time.Duration, pcm []int16) {
 		}
 		o.scratch = o.scratch[:cap(o.scratch)]
 		pcm = o.scratch[:o.rs.Process(pcm, o.scratch)]
+	}
+	if len(o.buf) > 0 && !loud(pcm) {
+		// Silence while audio waits is dropped: the queue is filled and
+		// drained at 50 frames a second by two clocks, and the backlog a
+		// late or doubled frame leaves would otherwise delay all the
+		// audio after it, for the rest of the call. The transmitter
+		// sends silence itself when the queue runs dry.
+		o.trimmed++
+		return
 	}
 	if o.wantTTS && loud(pcm) {
 		o.wantTTS = false
