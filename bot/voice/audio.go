@@ -197,6 +197,14 @@ func (o *output) queued() int {
 	return len(o.buf)
 }
 
+// audible reports whether any audio the caller would hear still waits:
+// the silence a speech server streams after a prompt does not count.
+func (o *output) audible() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return loud(o.buf)
+}
+
 var _ media.Source = (*output)(nil)
 
 // bargeInOnsetMs is how long the caller must speak before the loop's own

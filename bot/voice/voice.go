@@ -287,7 +287,7 @@ func (l *Loop) drain(ctx context.Context) {
 	for quiet < 5 {
 		select {
 		case <-t.C:
-			if l.out.queued() == 0 {
+			if !l.out.audible() {
 				quiet++
 			} else {
 				quiet = 0
