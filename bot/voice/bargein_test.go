@@ -60,9 +60,15 @@ func TestBargeInIgnoresNoise(t *testing.T) {
 		}
 	}
 	at := func(d time.Duration) time.Time { return prompt.Add(d) }
-	// Background noise from here on; the VAD's noise floor has two
-	// seconds to learn it before the bursts.
-	e.caller.setNoise(570) // about -40 dBFS
+	// Background noise from here on, rising over a second as a line's
+	// noise does (not a 40 dB step within one frame); the VAD's noise
+	// floor has two seconds to learn it before the bursts.
+	for i := 1; i <= 10; i++ {
+		e.caller.setNoise(57 * float64(i)) // up to about -40 dBFS
+		if err := sleep(ctx, 100*time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := sleep(ctx, time.Until(at(2500*time.Millisecond))); err != nil {
 		t.Fatal(err)
 	}
