@@ -183,10 +183,22 @@ func (c *Call) SendDigit(ctx context.Context, key rune, d time.Duration) error {
 	return c.SendInfoDigit(ctx, key, d)
 }
 
-// SendInfoDigit sends a key as SIP INFO with application/dtmf-relay.
+// SendInfoDigit sends a key as SIP INFO with application/dtmf-relay, on
+// an answered call (an INFO racing the 200 OK would share the dialog's
+// state with the answer being written).
 func (c *Call) SendInfoDigit(ctx context.Context, key rune, d time.Duration) error {
 	if c.sd == nil {
 		return ErrCallEnded
+	}
+	c.mu.Lock()
+	st := c.state
+	c.mu.Unlock()
+	switch st {
+	case stateEnded:
+		return ErrCallEnded
+	case stateAnswered:
+	default:
+		return fmt.Errorf("telephony: INFO: %w", ErrNotAnswered)
 	}
 	req := sip.NewRequest(sip.INFO, c.remoteTarget())
 	req.SetBody([]byte(fmt.Sprintf("Signal=%c\r\nDuration=%d\r\n", key, d.Milliseconds())))
