@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -53,20 +52,10 @@ func cmdAgent(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "parley agent add: --role %q is not agent or supervisor\n", *role)
 		return 2
 	}
-	cfg, err := cf.load()
-	if err != nil {
-		fmt.Fprintf(stderr, "parley agent: configuration: %v\n", err)
-		return 1
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		fmt.Fprintf(stderr, "parley agent: %v\n", err)
-		return 1
-	}
-	st, err := store.Open(ctx, (&server{cfg: cfg}).storePath(), store.Options{})
-	if err != nil {
-		fmt.Fprintf(stderr, "parley agent: %v\n", err)
+	_, st, ok := openCLIStore(ctx, &cf, "parley agent", stderr)
+	if !ok {
 		return 1
 	}
 	defer st.Close()

@@ -7,11 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
-	"github.com/parley-cc/parley/store"
 	"github.com/parley-cc/parley/telephony"
 )
 
@@ -47,20 +45,10 @@ func cmdPhone(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "parley phone: unknown command %q\n\n%s", sub, phoneUsage)
 		return 2
 	}
-	cfg, err := cf.load()
-	if err != nil {
-		fmt.Fprintf(stderr, "parley phone: configuration: %v\n", err)
-		return 1
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		fmt.Fprintf(stderr, "parley phone: %v\n", err)
-		return 1
-	}
-	st, err := store.Open(ctx, (&server{cfg: cfg}).storePath(), store.Options{})
-	if err != nil {
-		fmt.Fprintf(stderr, "parley phone: %v\n", err)
+	cfg, st, ok := openCLIStore(ctx, &cf, "parley phone", stderr)
+	if !ok {
 		return 1
 	}
 	defer st.Close()
