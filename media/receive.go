@@ -130,6 +130,10 @@ type Receiver struct {
 	// slice, so the pacing goroutine reads it without a lock.
 	listenMu  sync.Mutex
 	listeners atomic.Pointer[[]*audioListener]
+	// Arrival listeners (AddArrivalListener), called on the reader
+	// goroutine with their own decoders, ahead of the jitter buffer.
+	arrivals atomic.Pointer[[]*audioListener]
+	arrival  arrivalPath
 
 	dtmfMu sync.Mutex
 	dtmf   *dtmf.Receiver
@@ -265,6 +269,7 @@ func (r *Receiver) HandleRTP(hdr *rtp.Header, payload []byte) {
 		}
 		r.lastSSRC, r.haveSSRC = hdr.SSRC, true
 		r.haveSeq = false
+		r.arrival.have = false
 	}
 	now := r.cfg.Now()
 	if codec.IsTelephoneEvent() {
@@ -291,6 +296,11 @@ func (r *Receiver) HandleRTP(hdr *rtp.Header, payload []byte) {
 	// decodes every frame with the codec it was sent in.
 	r.scratch[0] = hdr.PayloadType
 	n := copy(r.scratch[1:], payload)
+	if ls := r.arrivals.Load(); ls != nil {
+		r.arrival.handle(r, *ls, hdr.SequenceNumber, r.scratch[:1+n])
+	} else {
+		r.arrival.have = false
+	}
 	if r.cfg.Immediate {
 		r.playNow(hdr.SequenceNumber, r.scratch[:1+n])
 		return
@@ -423,23 +433,27 @@ type audioListener struct {
 // called may complete after remove returns; no call starts after it.
 // Calling frames allocates nothing.
 func (r *Receiver) AddListener(fn func(at time.Duration, pcm []int16)) (remove func()) {
+	return r.addListener(&r.listeners, fn)
+}
+
+func (r *Receiver) addListener(list *atomic.Pointer[[]*audioListener], fn func(at time.Duration, pcm []int16)) (remove func()) {
 	l := &audioListener{fn: fn}
 	r.listenMu.Lock()
 	var cur []*audioListener
-	if p := r.listeners.Load(); p != nil {
+	if p := list.Load(); p != nil {
 		cur = *p
 	}
 	next := append(make([]*audioListener, 0, len(cur)+1), cur...)
 	next = append(next, l)
-	r.listeners.Store(&next)
+	list.Store(&next)
 	r.listenMu.Unlock()
-	return func() { r.removeListener(l) }
+	return func() { r.removeListener(list, l) }
 }
 
-func (r *Receiver) removeListener(l *audioListener) {
+func (r *Receiver) removeListener(list *atomic.Pointer[[]*audioListener], l *audioListener) {
 	r.listenMu.Lock()
 	defer r.listenMu.Unlock()
-	p := r.listeners.Load()
+	p := list.Load()
 	if p == nil {
 		return
 	}
@@ -453,10 +467,10 @@ func (r *Receiver) removeListener(l *audioListener) {
 		return // already removed
 	}
 	if len(next) == 0 {
-		r.listeners.Store(nil)
+		list.Store(nil)
 		return
 	}
-	r.listeners.Store(&next)
+	list.Store(&next)
 }
 
 // decode turns one buffered payload (payload type byte first) into r.pcm.
@@ -560,6 +574,17 @@ func (r *Receiver) stage(pt uint8) (*decodeStage, error) {
 	if st := r.decoders[pt]; st != nil {
 		return st, nil
 	}
+	st, err := r.newStage(pt)
+	if err != nil {
+		return nil, err
+	}
+	r.decoders[pt] = st
+	return st, nil
+}
+
+// newStage builds a decoder of payload type pt (below 128) to the
+// Receiver's rate.
+func (r *Receiver) newStage(pt uint8) (*decodeStage, error) {
 	codec := r.payloads.Lookup(pt)
 	if codec == nil || codec.IsTelephoneEvent() {
 		return nil, fmt.Errorf("%w: %d", ErrUnknownPayloadType, pt)
@@ -574,7 +599,6 @@ func (r *Receiver) stage(pt uint8) (*decodeStage, error) {
 			return nil, fmt.Errorf("resample %s to %d Hz: %w", codec, r.rate, err)
 		}
 	}
-	r.decoders[pt] = st
 	return st, nil
 }
 

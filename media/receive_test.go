@@ -454,6 +454,11 @@ func FuzzReceiver(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		clk := newClock()
 		r := newTestReceiver(t, ReceiverConfig{Now: clk.Now, Rate: 16000}, PCMU(), G722(), opus, telephoneEvent(t))
+		r.AddArrivalListener(func(_ time.Duration, pcm []int16) {
+			if len(pcm) != 320 {
+				t.Fatalf("arrival frame of %d samples, want 320", len(pcm))
+			}
+		})
 		var hdr rtp.Header
 		// The input is a sequence of datagrams, each prefixed by its length.
 		for len(data) > 2 {

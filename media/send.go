@@ -47,7 +47,19 @@ type TransmitterConfig struct {
 	Start time.Time
 	// Log receives anomalies (rate-limited); default slog.Default().
 	Log *slog.Logger
+	// Slack is how far a Source fed from another stream may fall behind
+	// the Transmitter's clock before a Tick sends silence in its place:
+	// for a relay (the caller's audio to a recognizer) whose frames arrive
+	// with network jitter and are sent the moment they arrive, by Kick, so
+	// a frame a few milliseconds late is not replaced by silence in the
+	// middle of a word. Zero: every Tick sends a frame.
+	Slack time.Duration
 }
+
+// MaxKickLead is how many frames Kick may send ahead of the Transmitter's
+// clock: a burst of late packets is relayed at once, and the stream's
+// timestamps then run at most this far ahead of real time.
+const MaxKickLead = 5
 
 // TransmitterStats counts what a Transmitter sent.
 type TransmitterStats struct {
@@ -86,7 +98,8 @@ type Transmitter struct {
 	te      *Codec
 	dtmf    *dtmf.Sender
 
-	// Pacing goroutine state.
+	// Send state, used by Tick (pacing goroutine) and Kick (any), under mu.
+	mu       sync.Mutex
 	started  bool
 	start    time.Time
 	sent     int64
@@ -223,6 +236,25 @@ func (t *Transmitter) Muted() bool { return t.muted.Load() }
 // Tick sends the frames due by now, normally one. It runs on the pacing
 // goroutine.
 func (t *Transmitter) Tick(now time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.startAt(now)
+	due := int64(now.Sub(t.start)/t.cfg.Ptime) + 1
+	if t.cfg.Slack > 0 {
+		due -= int64(t.cfg.Slack / t.cfg.Ptime)
+	}
+	if due-t.sent > 5 {
+		// A long stall: do not burst; skip the timestamps instead.
+		t.sender.Skip(int(due - t.sent - 1))
+		t.sent = due - 1
+	}
+	for t.sent < due {
+		t.sendFrame(time.Duration(t.sent)*t.cfg.Ptime, false)
+		t.sent++
+	}
+}
+
+func (t *Transmitter) startAt(now time.Time) {
 	if !t.started {
 		t.started = true
 		t.start = t.cfg.Start
@@ -230,30 +262,66 @@ func (t *Transmitter) Tick(now time.Time) {
 			t.start = now
 		}
 	}
-	due := int64(now.Sub(t.start)/t.cfg.Ptime) + 1
-	if due-t.sent > 5 {
-		// A long stall: do not burst; skip the timestamps instead.
-		t.sender.Skip(int(due - t.sent - 1))
-		t.sent = due - 1
-	}
-	for t.sent < due {
-		t.sendFrame(time.Duration(t.sent) * t.cfg.Ptime)
-		t.sent++
-	}
 }
 
-func (t *Transmitter) sendFrame(at time.Duration) {
+// Kick sends the next frames now, ahead of their Ticks, while the current
+// Source has audio ready and the stream is less than MaxKickLead frames
+// ahead of its clock; it reports how many it sent. It never sends silence.
+//
+// A relay calls it when it has queued a frame: the frame leaves at once
+// instead of waiting up to a Ptime for the next Tick, and the Ticks it
+// got ahead of send nothing. On a muted Transmitter, or while an RFC 4733
+// tone is being sent, it sends nothing and the Ticks carry on. Safe from
+// any goroutine; it allocates nothing.
+func (t *Transmitter) Kick(now time.Time) int {
+	if t.muted.Load() || t.cur.Load() == nil {
+		return 0
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.startAt(now)
+	due := int64(now.Sub(t.start)/t.cfg.Ptime) + 1
+	n := 0
+	for t.sent < due+MaxKickLead && !t.digitActive() {
+		if !t.sendFrame(time.Duration(t.sent)*t.cfg.Ptime, true) {
+			break
+		}
+		t.sent++
+		n++
+	}
+	return n
+}
+
+// digitActive reports whether an RFC 4733 tone is being sent or waits.
+func (t *Transmitter) digitActive() bool {
+	if t.dtmf == nil {
+		return false
+	}
+	if t.dtmf.Active() {
+		return true
+	}
+	t.digitMu.Lock()
+	defer t.digitMu.Unlock()
+	return len(t.digits) > 0
+}
+
+// sendFrame sends the frame at media time at. With audioOnly (Kick) it
+// sends nothing, and reports false, when the source has no audio ready.
+func (t *Transmitter) sendFrame(at time.Duration, audioOnly bool) bool {
 	if t.muted.Load() {
 		// On hold: nothing goes out, the clock runs on, and the first
 		// packet after Mute(false) starts a talkspurt (marker bit).
 		t.sender.Skip(1)
-		return
+		return true
 	}
 	if t.sendDigitPacket() {
 		t.sender.Skip(1)
-		return
+		return true
 	}
 	audio := t.nextAudio()
+	if !audio && audioOnly {
+		return false
+	}
 	if audio && t.cfg.Record != nil {
 		if err := t.cfg.Record.WriteFrame(at, t.pcm); err != nil {
 			t.warn("record frame", "err", err)
@@ -275,12 +343,13 @@ func (t *Transmitter) sendFrame(at time.Duration) {
 		t.encodeErrors.Add(1)
 		t.warn("encode", "err", err)
 		t.sender.Skip(1)
-		return
+		return true
 	}
 	if err := t.sender.WriteFrame(t.payload[:n]); err != nil {
 		t.sendErrors.Add(1)
 		t.warn("send", "err", err)
 	}
+	return true
 }
 
 // nextAudio fills t.pcm from the current source and reports whether it
