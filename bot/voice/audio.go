@@ -215,14 +215,22 @@ var _ media.Source = (*output)(nil)
 // spectral-contrast test whatever its length.
 const bargeInOnsetMs = 80
 
+// relaySlack is how late a caller's frame may reach the MRCP leg's
+// transmitter before that transmitter sends silence in its place: the
+// arrival jitter of the caller's packets, which the relay no longer
+// smooths with a jitter buffer.
+const relaySlack = 60 * time.Millisecond
+
 // input relays the caller's audio to the recognizer: the call receiver's
-// listener pushes frames, the MRCP leg's transmitter pulls them. A VAD on
-// the same frames timestamps the end of the caller's speech; a second
-// one, quicker to start, signals speech onsets for barge-in.
+// arrival listener pushes each frame as its packet arrives and kicks the
+// MRCP leg's transmitter, which sends it at once. A VAD on the same frames
+// timestamps the end of the caller's speech; a second one, quicker to
+// start, signals speech onsets for barge-in.
 type input struct {
-	rs  *resample.Resampler // call rate -> MRCP rate; nil when equal
-	max int
-	now func() time.Time
+	rs   *resample.Resampler // call rate -> MRCP rate; nil when equal
+	max  int
+	now  func() time.Time
+	kick func(time.Time) int // sends queued frames now; nil: wait for the Ticks
 
 	mu        sync.Mutex
 	buf       []int16
@@ -259,8 +267,16 @@ func newInput(callRate, mrcpRate int, now func() time.Time) (*input, error) {
 	return in, nil
 }
 
-// fromCaller takes one frame of the caller's audio (a Receiver listener).
-func (in *input) fromCaller(_ time.Duration, pcm []int16) {
+// fromCaller takes one frame of the caller's audio (a Receiver arrival
+// listener) and sends it on.
+func (in *input) fromCaller(at time.Duration, pcm []int16) {
+	in.push(at, pcm)
+	if in.kick != nil {
+		in.kick(time.Now()) // the Pacer's clock, whatever in.now is
+	}
+}
+
+func (in *input) push(_ time.Duration, pcm []int16) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	in.detect(pcm)
@@ -309,12 +325,16 @@ func (in *input) lastSpeechEnd() (time.Time, bool) {
 }
 
 // Next feeds the MRCP leg's transmitter (media.Source): the caller's audio
-// as it arrives, silence while none is waiting.
+// a whole frame at a time as it arrives, nothing (silence) while less than
+// a frame waits.
 func (in *input) Next(pcm []int16) (int, error) {
 	in.mu.Lock()
+	defer in.mu.Unlock()
+	if len(in.buf) < len(pcm) {
+		return 0, nil
+	}
 	n := copy(pcm, in.buf)
 	in.buf = append(in.buf[:0], in.buf[n:]...)
-	in.mu.Unlock()
 	return n, nil
 }
 

@@ -209,6 +209,7 @@ func Open(ctx context.Context, call Call, cfg Config) (*Loop, error) {
 	l.sess, err = cli.Open(octx, client.SessionOptions{
 		Resources: []mrcp.Resource{mrcp.ResourceSpeechSynth, mrcp.ResourceSpeechRecog},
 		Rate:      l.callRate, OnAudio: l.out.fromTTS,
+		SendSlack: relaySlack,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("voice: speech session: %w", err)
@@ -218,8 +219,13 @@ func Open(ctx context.Context, call Call, cfg Config) (*Loop, error) {
 		_ = l.sess.Close(context.WithoutCancel(ctx))
 		return nil, errors.New("voice: speech server gave no synthesizer or recognizer")
 	}
-	l.sess.Leg().Transmitter().Play(l.in, nil)
-	l.unlisten = leg.Receiver().AddListener(l.in.fromCaller)
+	// The caller's audio goes to the recognizer packet by packet as it
+	// arrives (no jitter buffer: the recognizer needs it soon, not
+	// smooth), each frame sent on at once.
+	tx := l.sess.Leg().Transmitter()
+	l.in.kick = tx.Kick
+	tx.Play(l.in, nil)
+	l.unlisten = leg.Receiver().AddArrivalListener(l.in.fromCaller)
 	leg.Transmitter().Play(l.out, nil)
 	l.log.Debug("voice loop open", "rate", l.callRate, "tx_rate", l.txRate)
 	return l, nil

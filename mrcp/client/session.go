@@ -31,6 +31,12 @@ type SessionOptions struct {
 	// Direction of the audio stream from the client's side; default
 	// sendrecv.
 	Direction string
+	// SendSlack is media.TransmitterConfig.Slack for the audio sent to
+	// the server: set it when that audio is a live relay (a caller's
+	// voice) whose frames are sent as they arrive with
+	// Leg().Transmitter().Kick, so a frame a little late is not replaced
+	// by silence.
+	SendSlack time.Duration
 }
 
 // Session is an open MRCPv2 session on one server.
@@ -255,7 +261,7 @@ func (s *Session) startAudio(answer *mrcp.Description) error {
 	return s.leg.Start(media.LegConfig{
 		Payloads: pm, Remote: netip.AddrPortFrom(addr, uint16(st.Port)), Symmetric: true, Ptime: st.Ptime,
 		Receive: s.c.receiveConfig(s.opts),
-		Send:    media.TransmitterConfig{Rate: s.opts.Rate},
+		Send:    media.TransmitterConfig{Rate: s.opts.Rate, Slack: s.opts.SendSlack},
 	})
 }
 

@@ -57,9 +57,9 @@ type Config struct {
 	JitterMin, JitterMax time.Duration
 	// ImmediateAudio hands each packet a client sends to the recognizer
 	// as it arrives, with no jitter buffer (media.ReceiverConfig.Immediate):
-	// ~40 ms off every end of speech for clients on loopback or a LAN. Off
-	// by default: with it, the barge-in noise test of bot/voice
-	// (TestBargeInIgnoresNoise) failed 2 times in 8 on a loaded machine.
+	// ~40 ms off every end of speech, for clients on a LAN. A client whose
+	// audio comes from a loopback address always gets it: on one machine
+	// no network delays or reorders packets, and a buffer adds only delay.
 	ImmediateAudio bool
 	// UserAgent is the SIP User-Agent; default "Parley speechd".
 	UserAgent string

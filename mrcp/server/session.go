@@ -286,7 +286,7 @@ func (ss *session) openAudio(ctx context.Context, offer *mrcp.Description, st mr
 			Rate:      rate,
 			JitterMin: ss.srv.cfg.JitterMin,
 			JitterMax: ss.srv.cfg.JitterMax,
-			Immediate: ss.srv.cfg.ImmediateAudio,
+			Immediate: ss.srv.cfg.ImmediateAudio || addr.Unmap().IsLoopback(),
 			OnAudio: func(at time.Duration, pcm []int16) {
 				if r := ss.recog.Load(); r != nil {
 					r.Audio(at, pcm)
