@@ -158,6 +158,16 @@ func (w *Sender) Skip(frames int) {
 	w.marker = true
 }
 
+// Shift moves the timestamp of the next frame by ticks of the RTP clock,
+// to start a talkspurt where the audio really begins (RFC 3551 section
+// 4.1: a talkspurt's first timestamp follows the sampling clock). It is
+// only for the start of a talkspurt, after at least one skipped frame, and
+// by less than a frame, so no two packets overlap.
+func (w *Sender) Shift(ticks int32) {
+	w.ts += uint32(ticks)
+	w.marker = true
+}
+
 // Timestamp returns the media timestamp of the next frame, in the
 // caller's timeline that WriteRTP takes. Other payload types of the same
 // clock (RFC 4733 events) use it to stay aligned with the audio.

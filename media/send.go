@@ -54,9 +54,17 @@ type TransmitterConfig struct {
 	// a frame a few milliseconds late is not replaced by silence in the
 	// middle of a word. Zero: every Tick sends a frame.
 	Slack time.Duration
+	// DTX suppresses silence (RFC 3551 section 4.1): while no source plays
+	// audio nothing is sent, and a Kick starts the next talkspurt the
+	// moment its first frame is ready, with the marker bit and a
+	// timestamp that follows the real time, rather than at the next Tick.
+	// For a stream whose far end needs no packets in the pauses (a speech
+	// server's prompts to a client on the same host); a caller's leg keeps
+	// sending silence for NAT bindings and RTP time-outs.
+	DTX bool
 }
 
-// MaxKickLead is how many frames Kick may send ahead of the Transmitter's
+// MaxKickLead is the most frames Kick may send ahead of the Transmitter's
 // clock: a burst of late packets is relayed at once, and the stream's
 // timestamps then run at most this far ahead of real time.
 const MaxKickLead = 5
@@ -103,6 +111,7 @@ type Transmitter struct {
 	started  bool
 	start    time.Time
 	sent     int64
+	pausing  bool // DTX: the last frame was not sent
 	pcm      []int16 // one frame at cfg.Rate
 	coded    []int16 // one frame at the codec's rate
 	payload  [MaxPacketSize]byte
@@ -265,24 +274,48 @@ func (t *Transmitter) startAt(now time.Time) {
 }
 
 // Kick sends the next frames now, ahead of their Ticks, while the current
-// Source has audio ready and the stream is less than MaxKickLead frames
-// ahead of its clock; it reports how many it sent. It never sends silence.
+// Source has audio ready and the stream is at most lead frames (capped at
+// MaxKickLead) ahead of the frame due now; it reports how many it sent. It
+// never sends silence.
 //
 // A relay calls it when it has queued a frame: the frame leaves at once
-// instead of waiting up to a Ptime for the next Tick, and the Ticks it
-// got ahead of send nothing. On a muted Transmitter, or while an RFC 4733
+// instead of waiting up to a Ptime for the next Tick, and the Ticks it got
+// ahead of send nothing. With DTX, in a pause, the frame starts a
+// talkspurt now: the clock is moved so that this frame is the one due,
+// and lead 0 sends just it. On a muted Transmitter, or while an RFC 4733
 // tone is being sent, it sends nothing and the Ticks carry on. Safe from
 // any goroutine; it allocates nothing.
-func (t *Transmitter) Kick(now time.Time) int {
+func (t *Transmitter) Kick(now time.Time, lead int) int {
 	if t.muted.Load() || t.cur.Load() == nil {
 		return 0
 	}
+	lead = min(max(lead, 0), MaxKickLead)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.startAt(now)
+	if t.cfg.DTX && t.pausing && !t.digitActive() {
+		// Only within the frame due next: further ahead (after a lead),
+		// moving back could overlap packets already sent.
+		if early := t.start.Add(time.Duration(t.sent) * t.cfg.Ptime).Sub(now); early > 0 && early < t.cfg.Ptime {
+			ticks := int32(durationTicks(early, t.cfg.Codec.ClockRate))
+			t.start = t.start.Add(-early)
+			t.sender.Shift(-ticks)
+			if !t.sendFrame(time.Duration(t.sent)*t.cfg.Ptime, true) {
+				t.start = t.start.Add(early) // nothing to send: as it was
+				t.sender.Shift(ticks)
+				return 0
+			}
+			t.sent++
+			return 1 + t.kickLocked(now, lead)
+		}
+	}
+	return t.kickLocked(now, lead)
+}
+
+func (t *Transmitter) kickLocked(now time.Time, lead int) int {
 	due := int64(now.Sub(t.start)/t.cfg.Ptime) + 1
 	n := 0
-	for t.sent < due+MaxKickLead && !t.digitActive() {
+	for t.sent < due+int64(lead) && !t.digitActive() {
 		if !t.sendFrame(time.Duration(t.sent)*t.cfg.Ptime, true) {
 			break
 		}
@@ -322,6 +355,12 @@ func (t *Transmitter) sendFrame(at time.Duration, audioOnly bool) bool {
 	if !audio && audioOnly {
 		return false
 	}
+	if !audio && t.cfg.DTX {
+		t.sender.Skip(1)
+		t.pausing = true
+		return true
+	}
+	t.pausing = false
 	if audio && t.cfg.Record != nil {
 		if err := t.cfg.Record.WriteFrame(at, t.pcm); err != nil {
 			t.warn("record frame", "err", err)

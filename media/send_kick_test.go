@@ -58,16 +58,16 @@ func TestTransmitterKick(t *testing.T) {
 	}
 	q := &frameQueue{}
 	t0 := time.Unix(1_700_000_000, 0)
-	if got := tx.Kick(t0); got != 0 {
+	if got := tx.Kick(t0, MaxKickLead); got != 0 {
 		t.Fatalf("Kick with no source sent %d frames", got)
 	}
 	tx.Play(q, nil)
 	tx.Tick(t0) // due 1, slack 2 frames: nothing yet
-	if got := tx.Kick(t0.Add(time.Millisecond)); got != 0 {
+	if got := tx.Kick(t0.Add(time.Millisecond), MaxKickLead); got != 0 {
 		t.Fatalf("Kick with nothing queued sent %d frames", got)
 	}
 	q.frames = append(q.frames, loud)
-	if got := tx.Kick(t0.Add(5 * time.Millisecond)); got != 1 {
+	if got := tx.Kick(t0.Add(5 * time.Millisecond), MaxKickLead); got != 1 {
 		t.Fatalf("Kick sent %d frames, want 1", got)
 	}
 	tx.Tick(t0.Add(20 * time.Millisecond)) // within slack: no silence
@@ -75,7 +75,7 @@ func TestTransmitterKick(t *testing.T) {
 		q.frames = append(q.frames, loud)
 	}
 	// due 2 at 25 ms, so frames 1-6 may go: 6 of the 8.
-	if got := tx.Kick(t0.Add(25 * time.Millisecond)); got != 6 {
+	if got := tx.Kick(t0.Add(25 * time.Millisecond), MaxKickLead); got != 6 {
 		t.Fatalf("burst: Kick sent %d frames, want 6 (MaxKickLead)", got)
 	}
 	tx.Tick(t0.Add(40 * time.Millisecond)) // ahead of the clock: the queue waits
@@ -105,7 +105,7 @@ func TestTransmitterKick(t *testing.T) {
 	}
 	tx.Mute(true)
 	q.frames = append(q.frames, loud)
-	if got := tx.Kick(t0.Add(300 * time.Millisecond)); got != 0 {
+	if got := tx.Kick(t0.Add(300 * time.Millisecond), MaxKickLead); got != 0 {
 		t.Fatalf("muted Kick sent %d frames", got)
 	}
 }
@@ -134,11 +134,60 @@ func TestTransmitterKickAllocs(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	allocs := testing.AllocsPerRun(500, func() {
 		ready = true
-		tx.Kick(now)
+		tx.Kick(now, MaxKickLead)
 		tx.Tick(now)
 		now = now.Add(20 * time.Millisecond)
 	})
 	if allocs != 0 {
 		t.Fatalf("%.1f allocations per kicked frame, want 0", allocs)
+	}
+}
+
+// With DTX, pauses send nothing, and a Kick starts the talkspurt at once:
+// marker bit, a timestamp moved back by how early it is (the real time),
+// and the Ticks continue from there.
+func TestTransmitterDTXKick(t *testing.T) {
+	s, b := pipeSession(t, Config{})
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := NewTransmitter(TransmitterConfig{Session: s, Codec: PCMU(), DTX: true, Log: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loud := make([]int16, 160)
+	for i := range loud {
+		loud[i] = int16(8000 - 16000*(i%2))
+	}
+	q := &frameQueue{frames: [][]int16{loud}}
+	tx.Play(q, nil)
+	t0 := time.Unix(1_700_000_000, 0)
+	tx.Tick(t0)                            // frame 0: audio
+	tx.Tick(t0.Add(20 * time.Millisecond)) // frame 1: nothing to send
+	if got := tx.Kick(t0.Add(25*time.Millisecond), 0); got != 0 {
+		t.Fatalf("Kick with nothing queued sent %d", got)
+	}
+	q.frames = append(q.frames, loud, loud, loud)
+	if got := tx.Kick(t0.Add(27*time.Millisecond), 0); got != 1 {
+		t.Fatalf("Kick in a pause sent %d frames, want 1", got)
+	}
+	tx.Tick(t0.Add(40 * time.Millisecond)) // the moved clock: nothing due
+	tx.Tick(t0.Add(60 * time.Millisecond))
+	tx.Tick(t0.Add(80 * time.Millisecond))
+	tx.Tick(t0.Add(100 * time.Millisecond)) // empty: nothing sent
+	pkts := readPackets(t, b, 4)
+	if d := pkts[1].Timestamp - pkts[0].Timestamp; d != 320-104 {
+		t.Fatalf("talkspurt timestamp step %d, want 216 (two frames less 13 ms)", d)
+	}
+	if !pkts[0].Marker || !pkts[1].Marker || pkts[2].Marker || pkts[3].Marker {
+		t.Fatalf("markers %v %v %v %v, want the first of each talkspurt", pkts[0].Marker, pkts[1].Marker, pkts[2].Marker, pkts[3].Marker)
+	}
+	for i := 2; i < 4; i++ {
+		if d := pkts[i].Timestamp - pkts[i-1].Timestamp; d != 160 {
+			t.Fatalf("packet %d: timestamp step %d", i, d)
+		}
+	}
+	if st := s.Stats(); st.Send.Packets != 4 {
+		t.Fatalf("%d packets sent, want 4", st.Send.Packets)
 	}
 }

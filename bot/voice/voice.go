@@ -223,7 +223,7 @@ func Open(ctx context.Context, call Call, cfg Config) (*Loop, error) {
 	// arrives (no jitter buffer: the recognizer needs it soon, not
 	// smooth), each frame sent on at once.
 	tx := l.sess.Leg().Transmitter()
-	l.in.kick = tx.Kick
+	l.in.kick = func(now time.Time) int { return tx.Kick(now, media.MaxKickLead) }
 	tx.Play(l.in, nil)
 	l.unlisten = leg.Receiver().AddArrivalListener(l.in.fromCaller)
 	leg.Transmitter().Play(l.out, nil)

@@ -39,6 +39,13 @@ type Output interface {
 	Stop() bool
 }
 
+// Kicker is an Output that can send a frame ahead of its clock:
+// *media.Transmitter. The synthesizer kicks it when a SPEAK's first audio
+// is ready, so the prompt does not wait for the next frame tick.
+type Kicker interface {
+	Kick(now time.Time, lead int) int
+}
+
 // Engines picks the speech engines for requests. *speech.Registry
 // satisfies it.
 type Engines interface {
@@ -301,6 +308,9 @@ func (s *Synth) start(j *speakJob) {
 	}
 	j.req.Doc = fromItem(j.doc, j.item)
 	p := newPlayback(s.cfg.Rate, limit, s.paused, s.notify)
+	if k, ok := s.cfg.Out.(Kicker); ok {
+		p.first = func() { k.Kick(time.Now(), 0) }
+	}
 	ctx, cancel := context.WithCancel(s.ctx)
 	p.cancel = cancel
 	j.play = p

@@ -41,6 +41,9 @@ type playback struct {
 	rate   int
 	limit  int64 // samples to play at most (Speak-Length), 0 for all
 	notify func()
+	// first, if set, is called once on the engine's goroutine when its
+	// first audio is ready: the output sends it now (Kicker).
+	first func()
 	cancel context.CancelFunc // stops the engine
 
 	mu         sync.Mutex
@@ -107,7 +110,8 @@ func (p *playback) Next(pcm []int16) (int, error) {
 		reached = true
 	}
 	end := p.engineDone && p.n == 0 || p.limit > 0 && p.read >= p.limit
-	if !end && n < len(pcm) {
+	started := p.written > 0
+	if !end && n < len(pcm) && started {
 		p.underruns++
 	}
 	p.mu.Unlock()
@@ -124,6 +128,8 @@ func (p *playback) Next(pcm []int16) (int, error) {
 	switch {
 	case n == 0 && end:
 		return 0, io.EOF
+	case n == 0 && !started:
+		return 0, nil // the engine has not begun: no audio yet, not an underrun
 	case n < len(pcm) && !end:
 		clear(pcm[n:]) // the engine is behind: silence, not the end
 		return len(pcm), nil
@@ -162,9 +168,13 @@ func (p *playback) emit(ctx context.Context) func(speech.Chunk) error {
 			m := copy(p.ring[w:], pcm[:k])
 			copy(p.ring, pcm[m:k])
 			p.n += k
+			first := p.written == 0
 			p.written += int64(k)
 			p.mu.Unlock()
 			pcm = pcm[k:]
+			if first && p.first != nil {
+				p.first()
+			}
 		}
 		return ctx.Err()
 	}

@@ -1,6 +1,7 @@
 package resource
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/parley-cc/parley/media/mediatest"
 	"github.com/parley-cc/parley/mrcp"
+	"github.com/parley-cc/parley/mrcp/speech"
 	"github.com/parley-cc/parley/mrcp/ssml"
 )
 
@@ -331,8 +333,11 @@ func TestSynthSlowEngineUnderrun(t *testing.T) {
 		r.synth.latency = 300 * time.Millisecond
 		r.speak("one")
 		wait(200 * time.Millisecond)
+		// Before the engine's first audio the playback has nothing to
+		// give (the transmitter sends its own silence, or none with DTX),
+		// and it is not over.
 		audio, silence, playing := r.out.counts()
-		if audio != 0 || silence == 0 || !playing {
+		if audio != 0 || silence != 0 || !playing {
 			t.Fatalf("waiting for the engine: audio %d silence %d playing %v", audio, silence, playing)
 		}
 		wait(time.Second)
@@ -546,4 +551,28 @@ func TestSynthRealTime(t *testing.T) {
 	}
 	r.s.Close()
 	r.out.close()
+}
+
+// A playback reports its first audio once, so the output can send it at
+// once, and gives no audio (not an underrun's silence) before it.
+func TestPlaybackFirstAudio(t *testing.T) {
+	p := newPlayback(8000, 0, false, func() {})
+	calls := 0
+	p.first = func() { calls++ }
+	frame := make([]int16, 160)
+	if n, err := p.Next(frame); n != 0 || err != nil {
+		t.Fatalf("before the engine: Next = %d, %v; want 0, nil", n, err)
+	}
+	emit := p.emit(context.Background())
+	for range 3 {
+		if err := emit(speech.Chunk{PCM: make([]int16, 200)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if calls != 1 {
+		t.Fatalf("first called %d times, want 1", calls)
+	}
+	if n, err := p.Next(frame); n != 160 || err != nil {
+		t.Fatalf("after the first audio: Next = %d, %v", n, err)
+	}
 }

@@ -273,6 +273,11 @@ func (ss *session) openAudio(ctx context.Context, offer *mrcp.Description, st mr
 	if audio.SampleRate >= 16000 {
 		rate = 16000
 	}
+	// A client on this host (Parley's own voice loop) gets the audio as
+	// it arrives and the prompts without silence in between, each
+	// prompt's first frame sent the moment it is ready: on one machine a
+	// jitter buffer or a continuous stream only adds delay.
+	local := addr.Unmap().IsLoopback()
 	leg, err := media.OpenLeg(ctx, ss.srv.ports, ss.srv.pacer, ss.log)
 	if err != nil {
 		return &offerError{status: sip.StatusServiceUnavailable, reason: "Service Unavailable", err: err}
@@ -286,7 +291,7 @@ func (ss *session) openAudio(ctx context.Context, offer *mrcp.Description, st mr
 			Rate:      rate,
 			JitterMin: ss.srv.cfg.JitterMin,
 			JitterMax: ss.srv.cfg.JitterMax,
-			Immediate: ss.srv.cfg.ImmediateAudio || addr.Unmap().IsLoopback(),
+			Immediate: ss.srv.cfg.ImmediateAudio || local,
 			OnAudio: func(at time.Duration, pcm []int16) {
 				if r := ss.recog.Load(); r != nil {
 					r.Audio(at, pcm)
@@ -300,7 +305,7 @@ func (ss *session) openAudio(ctx context.Context, offer *mrcp.Description, st mr
 				}
 			},
 		},
-		Send: media.TransmitterConfig{Rate: rate},
+		Send: media.TransmitterConfig{Rate: rate, DTX: local},
 	})
 	if err != nil {
 		_ = leg.Close()
