@@ -111,7 +111,7 @@ type Transmitter struct {
 	started  bool
 	start    time.Time
 	sent     int64
-	pausing  bool // DTX: the last frame was not sent
+	pausing  bool    // DTX: the last frame was not sent
 	pcm      []int16 // one frame at cfg.Rate
 	coded    []int16 // one frame at the codec's rate
 	payload  [MaxPacketSize]byte

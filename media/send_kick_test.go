@@ -67,7 +67,7 @@ func TestTransmitterKick(t *testing.T) {
 		t.Fatalf("Kick with nothing queued sent %d frames", got)
 	}
 	q.frames = append(q.frames, loud)
-	if got := tx.Kick(t0.Add(5 * time.Millisecond), MaxKickLead); got != 1 {
+	if got := tx.Kick(t0.Add(5*time.Millisecond), MaxKickLead); got != 1 {
 		t.Fatalf("Kick sent %d frames, want 1", got)
 	}
 	tx.Tick(t0.Add(20 * time.Millisecond)) // within slack: no silence
@@ -75,7 +75,7 @@ func TestTransmitterKick(t *testing.T) {
 		q.frames = append(q.frames, loud)
 	}
 	// due 2 at 25 ms, so frames 1-6 may go: 6 of the 8.
-	if got := tx.Kick(t0.Add(25 * time.Millisecond), MaxKickLead); got != 6 {
+	if got := tx.Kick(t0.Add(25*time.Millisecond), MaxKickLead); got != 6 {
 		t.Fatalf("burst: Kick sent %d frames, want 6 (MaxKickLead)", got)
 	}
 	tx.Tick(t0.Add(40 * time.Millisecond)) // ahead of the clock: the queue waits
@@ -105,7 +105,7 @@ func TestTransmitterKick(t *testing.T) {
 	}
 	tx.Mute(true)
 	q.frames = append(q.frames, loud)
-	if got := tx.Kick(t0.Add(300 * time.Millisecond), MaxKickLead); got != 0 {
+	if got := tx.Kick(t0.Add(300*time.Millisecond), MaxKickLead); got != 0 {
 		t.Fatalf("muted Kick sent %d frames", got)
 	}
 }

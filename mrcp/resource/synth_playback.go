@@ -43,7 +43,7 @@ type playback struct {
 	notify func()
 	// first, if set, is called once on the engine's goroutine when its
 	// first audio is ready: the output sends it now (Kicker).
-	first func()
+	first  func()
 	cancel context.CancelFunc // stops the engine
 
 	mu         sync.Mutex
