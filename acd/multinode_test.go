@@ -79,8 +79,11 @@ func TestTwoNodesShareRedis(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var mu sync.Mutex // guards nodes[1] across the restart
-	nodeAt := func(i int) *ACD { mu.Lock(); defer mu.Unlock(); return nodes[i%2].a }
+	// mu guards nodes[1] across the restart, which is graceful: the old
+	// node finishes the Enqueue under way before it stops (an Enqueue cut
+	// off by closing its Redis client fails, as it would on a killed node).
+	var mu sync.RWMutex
+	nodeAt := func(i int) *ACD { return nodes[i%2].a } // on this goroutine, which restarts
 	var wg sync.WaitGroup
 	for n := range 2 {
 		wg.Add(1)
@@ -88,7 +91,10 @@ func TestTwoNodesShareRedis(t *testing.T) {
 			defer wg.Done()
 			for i := range nCalls / 2 {
 				id := fmt.Sprintf("n%d-call%03d", n, i)
-				if _, err := nodeAt(n).Enqueue(ctx, CallRequest{ID: id, Queue: "sales", Priority: i % 3, Context: []byte(id)}); err != nil {
+				mu.RLock()
+				_, err := nodes[n%2].a.Enqueue(ctx, CallRequest{ID: id, Queue: "sales", Priority: i % 3, Context: []byte(id)})
+				mu.RUnlock()
+				if err != nil {
 					t.Errorf("enqueue %s: %v", id, err)
 				}
 				time.Sleep(time.Duration(rand.IntN(3)) * time.Millisecond)
@@ -106,8 +112,8 @@ func TestTwoNodesShareRedis(t *testing.T) {
 		}
 		if !restarted && len(served) > nCalls/3 {
 			restarted = true
-			nodes[1].stop()
 			mu.Lock()
+			nodes[1].stop()
 			nodes[1] = startNode(t, srv.Addr, "multi:", "n2", cfg)
 			mu.Unlock()
 		}
