@@ -82,14 +82,9 @@ func cmdAgent(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func agentAdd(ctx context.Context, st *store.SQLite, id, name string, role store.AccountRole, stdin io.Reader, stdout, stderr io.Writer) int {
-	line, err := bufio.NewReader(stdin).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		fmt.Fprintf(stderr, "parley agent add: reading the password: %v\n", err)
-		return 1
-	}
-	password := strings.TrimRight(line, "\r\n")
-	if len(password) < console.MinPasswordLen {
-		fmt.Fprintf(stderr, "parley agent add: the password (standard input, one line) must have at least %d characters\n", console.MinPasswordLen)
+	password, err := readPassword(stdin, console.MinPasswordLen)
+	if err != nil {
+		fmt.Fprintf(stderr, "parley agent add: %v\n", err)
 		return 1
 	}
 	hash, err := console.HashPassword(password, 0)
@@ -125,4 +120,18 @@ func reorderFlags(args []string) []string {
 		}
 	}
 	return append(flags, pos...)
+}
+
+// readPassword reads the one-line password that parley agent add and
+// parley phone add take on standard input, and checks its length.
+func readPassword(stdin io.Reader, minLen int) (string, error) {
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("reading the password: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	if len(password) < minLen {
+		return "", fmt.Errorf("the password (standard input, one line) must have at least %d characters", minLen)
+	}
+	return password, nil
 }

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/parley-cc/parley/telephony"
@@ -55,14 +52,9 @@ func cmdPhone(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch sub {
 	case "add":
 		user := fset.Arg(0)
-		line, err := bufio.NewReader(stdin).ReadString('\n')
-		if err != nil && !errors.Is(err, io.EOF) {
-			fmt.Fprintf(stderr, "parley phone add: reading the password: %v\n", err)
-			return 1
-		}
-		password := strings.TrimRight(line, "\r\n")
-		if len(password) < 8 {
-			fmt.Fprintln(stderr, "parley phone add: the password (standard input, one line) must have at least 8 characters")
+		password, err := readPassword(stdin, 8)
+		if err != nil {
+			fmt.Fprintf(stderr, "parley phone add: %v\n", err)
 			return 1
 		}
 		acct, err := telephony.NewPhoneAccount(user, cfg.SIP.Registrar.Realm, password)
